@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// Every folder under functions/ that holds a function.json is one Lambda function: an
+// executable product of the same name, built from that folder (DESIGN.md section 3).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let functionNames: [String] = {
+    let folder = packageRoot.appendingPathComponent("functions")
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return entries.filter {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/function.json").path)
+    }.sorted()
+}()
+
+let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let functionTargets: [Target] = functionNames.map { name in
+    .executableTarget(
+        name: name,
+        dependencies: ["LambdaRuntime"],
+        path: "functions/\(name)",
+        exclude: ["function.json", "events"],
+        swiftSettings: strictSwift
+    )
+}
+
+let package = Package(
+    name: "KloudHub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kloudhub-local", targets: ["kloudhub-local"]),
+        .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
+    ] + functionNames.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+    ],
+    targets: [
+        .target(
+            name: "LambdaRuntime",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "KloudLocal",
+            dependencies: [
+                "LambdaRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "kloudhub-local",
+            dependencies: [
+                "KloudLocal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "runtime-probe",
+            dependencies: ["LambdaRuntime"],
+            path: "Tests/Fixtures/functions/runtime-probe",
+            exclude: ["function.json", "events"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "runtime-bench",
+            dependencies: ["KloudLocal"],
+            path: "Benchmarks/runtime-bench",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LambdaRuntimeTests",
+            dependencies: ["LambdaRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KloudLocalTests",
+            dependencies: ["KloudLocal", "LambdaRuntime"],
+            swiftSettings: strictSwift
+        ),
+    ] + functionTargets
+)

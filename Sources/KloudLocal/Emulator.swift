@@ -1,0 +1,130 @@
+import Foundation
+
+/// The local runtime emulator: API Gateway, the Lambda Invoke API and the scheduler in front of
+/// pools of real function processes, each fed through its own Runtime API (DESIGN.md section 5).
+public actor Emulator {
+    /// Where the emulator's front doors listen.
+    public struct Endpoints: Sendable {
+        public var gateway: URL
+        public var lambda: URL
+    }
+
+    public let configuration: EmulatorConfiguration
+    public let manifests: [FunctionManifest]
+    private var pools: [String: FunctionPool] = [:]
+    private var servers: [ServerTask] = []
+    private var background: [Task<Void, Never>] = []
+    private var endpoints: Endpoints?
+
+    /// Loads and checks every manifest; a malformed one stops here with its file and field.
+    public init(configuration: EmulatorConfiguration) throws {
+        self.configuration = configuration
+        var manifests: [FunctionManifest] = []
+        for folder in configuration.functionFolders {
+            manifests += try ManifestLoader.loadAll(in: folder)
+        }
+        let names = manifests.map(\.name)
+        if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ManifestError(file: duplicate, field: nil, reason: "two functions are named \(duplicate)")
+        }
+        _ = RouteTable(manifests: manifests)
+        self.manifests = manifests
+    }
+
+    /// Starts the front doors and the scheduler; function instances start on first use.
+    public func start() async throws -> Endpoints {
+        if let endpoints { return endpoints }
+        let invoke: @Sendable (String, Invocation) async throws -> InvocationResult = { [weak self] name, invocation in
+            guard let self else { throw EmulatorError.shuttingDown }
+            return try await self.invoke(name, invocation)
+        }
+        let enqueue: @Sendable (String, Invocation) -> Void = { [weak self] name, invocation in
+            Task { await self?.invokeAsynchronously(name, invocation) }
+        }
+        let lambda = try await ServerTask.start(
+            InvokeAPIResponder(
+                functions: Dictionary(uniqueKeysWithValues: manifests.map { ($0.name, $0) }),
+                region: configuration.region, accountID: configuration.accountID, invoke: invoke, enqueue: enqueue),
+            host: configuration.host, port: configuration.lambdaPort, name: "Lambda API")
+        servers.append(lambda)
+        let lambdaURL = URL(string: "http://\(configuration.host):\(lambda.port)")!
+        for manifest in manifests {
+            pools[manifest.name] = FunctionPool(
+                manifest: manifest, launch: launch(lambdaURL: lambdaURL),
+                maximumInstances: manifest.reservedConcurrency ?? configuration.defaultConcurrency, log: configuration.log)
+        }
+        let gateway = try await ServerTask.start(
+            APIGatewayResponder(
+                routes: RouteTable(manifests: manifests), accountID: configuration.accountID,
+                integrationTimeout: configuration.integrationTimeout, invoke: invoke),
+            host: configuration.host, port: configuration.gatewayPort, name: "API Gateway")
+        servers.append(gateway)
+        if configuration.isSchedulerEnabled {
+            let runner = ScheduleRunner(
+                manifests: manifests, region: configuration.region, accountID: configuration.accountID,
+                speedup: configuration.scheduleSpeedup, fire: enqueue)
+            background.append(Task { await runner.run() })
+        }
+        let started = Endpoints(gateway: URL(string: "http://\(configuration.host):\(gateway.port)")!, lambda: lambdaURL)
+        endpoints = started
+        return started
+    }
+
+    private func launch(lambdaURL: URL) -> InstanceLaunch {
+        var shared: [String: String] = [:]
+        let inherited = ProcessInfo.processInfo.environment
+        for name in ["PATH", "LANG", "LOG_LEVEL", "LD_LIBRARY_PATH"] { shared[name] = inherited[name] }
+        shared["AWS_ENDPOINT_URL_LAMBDA"] = lambdaURL.absoluteString
+        shared.merge(configuration.environment) { _, configured in configured }
+        return InstanceLaunch(
+            region: configuration.region, accountID: configuration.accountID, sharedEnvironment: shared,
+            binaryFolder: configuration.binaryFolder)
+    }
+
+    /// Invokes `function` synchronously and returns what it produced.
+    public func invoke(_ function: String, _ invocation: Invocation) async throws -> InvocationResult {
+        guard let pool = pools[function] else {
+            throw endpoints == nil ? EmulatorError.shuttingDown : EmulatorError.unknownFunction(function)
+        }
+        return await pool.invoke(invocation)
+    }
+
+    /// Invokes `function` as an asynchronous (Event) invoke: a failure is retried twice, as
+    /// Lambda does, after the configured delays.
+    public func invokeAsynchronously(_ function: String, _ invocation: Invocation) async {
+        var attempt = 0
+        while true {
+            guard let result = try? await invoke(function, invocation) else { return }
+            guard case .failure(let failure) = result else { return }
+            guard attempt < configuration.asyncRetryDelays.count else {
+                configuration.log.line(
+                    "async invocation \(invocation.requestID) failed after \(attempt + 1) attempts: \(failure.errorType)",
+                    function: function)
+                return
+            }
+            try? await Task.sleep(for: configuration.asyncRetryDelays[attempt])
+            attempt += 1
+        }
+    }
+
+    /// Fires `function`'s schedule now, as the scheduler would.
+    public func fireSchedule(of function: String) async {
+        await invokeAsynchronously(
+            function,
+            ScheduleRunner.invocation(for: function, at: Date(), region: configuration.region, accountID: configuration.accountID))
+    }
+
+    /// The pool running `function`'s instances.
+    public func pool(for function: String) -> FunctionPool? { pools[function] }
+
+    /// Stops the front doors, the scheduler and every instance.
+    public func shutdown() async {
+        background.forEach { $0.cancel() }
+        background.removeAll()
+        servers.forEach { $0.stop() }
+        servers.removeAll()
+        for pool in pools.values { await pool.shutdown() }
+        pools.removeAll()
+        endpoints = nil
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import NIOCore
+
+/// A request context that remembers the caller's address, for `requestContext.http.sourceIp`.
+struct PeerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let sourceIP: String
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        sourceIP = source.channel.remoteAddress?.ipAddress ?? "127.0.0.1"
+    }
+}
+
+extension Request {
+    /// The whole body, or nil when it is larger than `limit` bytes.
+    func collectBody(limit: Int) async throws -> [UInt8]? {
+        var bytes: [UInt8] = []
+        for try await buffer in body {
+            if bytes.count + buffer.readableBytes > limit { return nil }
+            bytes.append(contentsOf: buffer.readableBytesView)
+        }
+        return bytes
+    }
+}
+
+extension Response {
+    /// A response with `status`, header fields in order, and `body`.
+    init(status: Int, fields: [(name: String, value: String)], body: [UInt8]) {
+        var headers = HTTPFields()
+        for (name, value) in fields {
+            if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+        }
+        self.init(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+import HTTPTypes

@@ -1,0 +1,159 @@
+import Foundation
+
+/// One running copy of a function (a Lambda sandbox): its process, its Runtime API and the
+/// invocation it is serving.
+struct FunctionInstance {
+    /// An invocation the instance is working on.
+    struct InFlight {
+        var invocation: Invocation
+        var continuation: CheckedContinuation<InvocationResult, Never>
+        var timeout: Task<Void, any Error>?
+        var startedAt = Date()
+        /// Set on the first invocation after a cold start.
+        var initDuration: TimeInterval?
+    }
+
+    private enum State {
+        case starting
+        case idle
+        case busy(InFlight)
+    }
+
+    let id: Int
+    private let createdAt = Date()
+    private var state = State.starting
+    private var pendingInitDuration: TimeInterval?
+    private var process: Process?
+    private var server: ServerTask?
+
+    init(id: Int) { self.id = id }
+
+    var isStarting: Bool { if case .starting = state { true } else { false } }
+
+    var currentRequestID: String? {
+        if case .busy(let inFlight) = state { return inFlight.invocation.requestID }
+        return nil
+    }
+
+    var elapsedSinceStart: TimeInterval { Date().timeIntervalSince(createdAt) }
+
+    /// The process's peak resident memory (VmHWM), in megabytes, as Lambda's Max Memory Used.
+    var maximumMemoryUsedMB: Int {
+        guard let pid = process?.processIdentifier,
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").compactMap({ Int($0) }).first
+        else { return 0 }
+        return (kilobytes + 1023) / 1024
+    }
+
+    mutating func started(process: Process, server: ServerTask) {
+        self.process = process
+        self.server = server
+    }
+
+    /// The runtime's first `next`: initialization is over.
+    mutating func finishedInitialization() {
+        pendingInitDuration = elapsedSinceStart
+        state = .idle
+    }
+
+    mutating func begin(_ inFlight: InFlight) {
+        var inFlight = inFlight
+        inFlight.initDuration = pendingInitDuration
+        pendingInitDuration = nil
+        state = .busy(inFlight)
+    }
+
+    /// Ends the current invocation, returning it; nil when there was none.
+    mutating func finishInvocation() -> InFlight? {
+        guard case .busy(let inFlight) = state else { return nil }
+        state = .idle
+        return inFlight
+    }
+
+    /// Stops the process (SIGKILL when `kill`, else SIGTERM then SIGKILL after a grace period)
+    /// and the Runtime API.
+    func stop(kill: Bool) {
+        server?.stop()
+        guard let process, process.isRunning else { return }
+        let pid = process.processIdentifier
+        if kill {
+            Glibc.kill(pid, SIGKILL)
+            return
+        }
+        Glibc.kill(pid, SIGTERM)
+        Task.detached {
+            try? await Task.sleep(for: .milliseconds(500))
+            if process.isRunning { Glibc.kill(pid, SIGKILL) }
+        }
+    }
+}
+
+/// How to start a function's process: its binary and the environment Lambda would give it.
+struct InstanceLaunch: Sendable {
+    let region: String
+    let accountID: String
+    /// Variables every function gets (endpoints of the local services, LOG_LEVEL, PATH).
+    let sharedEnvironment: [String: String]
+    let binaryFolder: URL
+
+    func functionARN(_ name: String) -> String { "arn:aws:lambda:\(region):\(accountID):function:\(name)" }
+
+    /// The executable for `manifest`: a `bootstrap` in its folder (as a Lambda custom runtime
+    /// ships), else the built product of the same name.
+    func executable(for manifest: FunctionManifest) throws -> URL {
+        let candidates = [
+            manifest.folder.appendingPathComponent("bootstrap"),
+            binaryFolder.appendingPathComponent(manifest.name),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw EmulatorError.missingBinary(function: manifest.name, looked: candidates.map(\.path))
+        }
+        return found
+    }
+
+    func environment(for manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int) -> [String: String] {
+        var environment = sharedEnvironment
+        environment.merge(manifest.environment) { _, own in own }
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        environment.merge([
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(runtimeAPIPort)",
+            "AWS_LAMBDA_FUNCTION_NAME": manifest.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(manifest.memory),
+            "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/\(manifest.name)",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "\(day.replacingOccurrences(of: "-", with: "/"))/[$LATEST]\(String(format: "%032x", instanceID))",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "LAMBDA_TASK_ROOT": manifest.folder.path,
+            "_HANDLER": "bootstrap",
+            "TZ": ":UTC",
+        ]) { _, lambda in lambda }
+        return environment
+    }
+
+    /// Starts the process; `onExit` is called with its status when it ends.
+    func start(
+        manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int, log: EmulatorLog,
+        onExit: @escaping @Sendable (Int32, Process.TerminationReason) -> Void
+    ) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable(for: manifest)
+        process.environment = environment(for: manifest, runtimeAPIPort: runtimeAPIPort, instanceID: instanceID)
+        process.currentDirectoryURL = manifest.folder
+        let output = Pipe()
+        let splitter = LineSplitter { line in log.line(line, function: manifest.name) }
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            splitter.append(data)
+            if data.isEmpty { handle.readabilityHandler = nil }
+        }
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { process in onExit(process.terminationStatus, process.terminationReason) }
+        try process.run()
+        return process
+    }
+}

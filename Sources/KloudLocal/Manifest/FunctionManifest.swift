@@ -1,0 +1,28 @@
+import Foundation
+
+/// How one function is wired, read from `functions/NAME/function.json`: the single source of
+/// truth that the emulator and Terraform both read (DESIGN.md section 3).
+public struct FunctionManifest: Sendable, Equatable {
+    /// The database role a function connects as (DESIGN.md section 6).
+    public enum DatabaseRole: String, Sendable, CaseIterable {
+        case api, worker, maintenance
+    }
+
+    /// The function's name: its folder's name.
+    public var name: String
+    public var description: String
+    public var routes: [Route]
+    public var schedule: Schedule?
+    /// Seconds, 1 to 900.
+    public var timeout: Int
+    /// Megabytes, 128 to 10240.
+    public var memory: Int
+    public var reservedConcurrency: Int?
+    public var environment: [String: String]
+    public var databaseRole: DatabaseRole?
+    public var awsActions: [String]
+    /// Functions this one may invoke asynchronously.
+    public var invokes: [String]
+    /// The folder holding the manifest.
+    public var folder: URL
+}

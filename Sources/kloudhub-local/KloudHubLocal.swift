@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import KloudLocal
+
+/// `kloudhub-local`: runs KloudHub's functions on one machine as AWS would run them.
+@main
+struct KloudHubLocal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kloudhub-local",
+        abstract: "Run KloudHub's Lambda functions locally behind an emulated API Gateway and Lambda.",
+        subcommands: [Up.self, Invoke.self])
+}
+
+/// Options every subcommand shares: where the functions and their binaries are.
+struct FunctionOptions: ParsableArguments {
+    @Option(name: .customLong("functions"), help: "A folder of functions (each NAME/function.json); repeatable.")
+    var functionFolders: [String] = ["functions"]
+
+    @Option(name: .customLong("bin"), help: "Where the built function binaries are.")
+    var binaryFolder = ".build/debug"
+
+    @Option(help: "The AWS region the functions see.")
+    var region = "us-east-1"
+
+    func configuration() -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration(
+            functionFolders: functionFolders.map { URL(fileURLWithPath: $0) },
+            binaryFolder: URL(fileURLWithPath: binaryFolder))
+        configuration.region = region
+        return configuration
+    }
+}
+
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve API Gateway and the Lambda Invoke API, and fire schedules, until interrupted.")
+
+    @OptionGroup var functions: FunctionOptions
+
+    @Option(help: "API Gateway's port.")
+    var port = 3000
+
+    @Option(help: "The Lambda Invoke API's port.")
+    var lambdaPort = 3001
+
+    @Flag(help: "Do not fire scheduled functions.")
+    var noSchedules = false
+
+    func run() async throws {
+        var configuration = functions.configuration()
+        configuration.gatewayPort = port
+        configuration.lambdaPort = lambdaPort
+        configuration.isSchedulerEnabled = !noSchedules
+        let emulator = try Emulator(configuration: configuration)
+        let endpoints = try await emulator.start()
+        print("API Gateway   \(endpoints.gateway.absoluteString)")
+        print("Lambda API    \(endpoints.lambda.absoluteString)")
+        for manifest in await emulator.manifests {
+            let triggers = manifest.routes.map(\.key) + (manifest.schedule.map { ["schedule \($0)"] } ?? [])
+            print("  \(manifest.name): \(triggers.joined(separator: ", "))")
+        }
+        await StopSignal.wait()
+        print("stopping")
+        await emulator.shutdown()
+    }
+}
+
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Invoke one function once and print its response (exit status 1 on a function error).")
+
+    @OptionGroup var functions: FunctionOptions
+
+    @Argument(help: "The function's name.")
+    var name: String
+
+    @Option(help: "A JSON event file ('-' reads standard input); default: a scheduled event for scheduled functions, else {}.")
+    var event: String?
+
+    func run() async throws {
+        var configuration = functions.configuration()
+        configuration.gatewayPort = 0
+        configuration.lambdaPort = 0
+        configuration.isSchedulerEnabled = false
+        configuration.log = EmulatorLog { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let emulator = try Emulator(configuration: configuration)
+        guard let manifest = await emulator.manifests.first(where: { $0.name == name }) else {
+            throw ValidationError("no function named \(name)")
+        }
+        let payload = try eventPayload(for: manifest)
+        _ = try await emulator.start()
+        let result = try await emulator.invoke(name, Invocation(payload: payload))
+        await emulator.shutdown()
+        switch result {
+        case .success(let output):
+            FileHandle.standardOutput.write(output + Data("\n".utf8))
+        case .failure(let failure):
+            FileHandle.standardOutput.write(failure.document + Data("\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func eventPayload(for manifest: FunctionManifest) throws -> Data {
+        switch event {
+        case "-": return FileHandle.standardInput.readDataToEndOfFile()
+        case let path?: return try Data(contentsOf: URL(fileURLWithPath: path))
+        case nil where manifest.schedule != nil:
+            return ScheduledEventFactory.event(for: manifest.name, region: functions.region)
+        case nil: return Data("{}".utf8)
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum StopSignal {
+    static func wait() async {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { continuation.yield(signalNumber) }
+            source.resume()
+            sources.append(source)
+        }
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
+    }
+}
