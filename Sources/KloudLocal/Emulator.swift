@@ -121,10 +121,10 @@ public actor Emulator {
     public func shutdown() async {
         background.forEach { $0.cancel() }
         background.removeAll()
-        servers.forEach { $0.stop() }
-        servers.removeAll()
         for pool in pools.values { await pool.shutdown() }
         pools.removeAll()
+        for server in servers { await server.stopAndWait() }
+        servers.removeAll()
         endpoints = nil
     }
 }

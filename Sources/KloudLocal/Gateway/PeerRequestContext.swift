@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -13,14 +14,19 @@ struct PeerRequestContext: RequestContext {
 }
 
 extension Request {
-    /// The whole body, or nil when it is larger than `limit` bytes.
+    /// The whole body, or nil when it is larger than `limit` bytes. An oversized body is still
+    /// read to its end (and dropped), so that the connection stays usable for the answer.
     func collectBody(limit: Int) async throws -> [UInt8]? {
         var bytes: [UInt8] = []
+        var isTooLarge = false
         for try await buffer in body {
-            if bytes.count + buffer.readableBytes > limit { return nil }
-            bytes.append(contentsOf: buffer.readableBytesView)
+            if bytes.count + buffer.readableBytes > limit {
+                isTooLarge = true
+                bytes = []
+            }
+            if !isTooLarge { bytes.append(contentsOf: buffer.readableBytesView) }
         }
-        return bytes
+        return isTooLarge ? nil : bytes
     }
 }
 
@@ -35,4 +41,3 @@ extension Response {
     }
 }
 
-import HTTPTypes

@@ -23,7 +23,7 @@ struct FunctionInstance {
     private let createdAt = Date()
     private var state = State.starting
     private var pendingInitDuration: TimeInterval?
-    private var process: Process?
+    private var process: ChildProcess?
     private var server: ServerTask?
 
     init(id: Int) { self.id = id }
@@ -39,7 +39,7 @@ struct FunctionInstance {
 
     /// The process's peak resident memory (VmHWM), in megabytes, as Lambda's Max Memory Used.
     var maximumMemoryUsedMB: Int {
-        guard let pid = process?.processIdentifier,
+        guard let pid = process?.pid,
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kilobytes = line.split(separator: " ").compactMap({ Int($0) }).first
@@ -47,7 +47,7 @@ struct FunctionInstance {
         return (kilobytes + 1023) / 1024
     }
 
-    mutating func started(process: Process, server: ServerTask) {
+    mutating func started(process: ChildProcess, server: ServerTask) {
         self.process = process
         self.server = server
     }
@@ -76,16 +76,11 @@ struct FunctionInstance {
     /// and the Runtime API.
     func stop(kill: Bool) {
         server?.stop()
-        guard let process, process.isRunning else { return }
-        let pid = process.processIdentifier
+        guard let process else { return }
         if kill {
-            Glibc.kill(pid, SIGKILL)
-            return
-        }
-        Glibc.kill(pid, SIGTERM)
-        Task.detached {
-            try? await Task.sleep(for: .milliseconds(500))
-            if process.isRunning { Glibc.kill(pid, SIGKILL) }
+            process.send(SIGKILL)
+        } else {
+            Task.detached { await process.stop(grace: .milliseconds(500)) }
         }
     }
 }
@@ -133,27 +128,14 @@ struct InstanceLaunch: Sendable {
         return environment
     }
 
-    /// Starts the process; `onExit` is called with its status when it ends.
+    /// Starts the process; `onExit` is called when it ends.
     func start(
         manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int, log: EmulatorLog,
-        onExit: @escaping @Sendable (Int32, Process.TerminationReason) -> Void
-    ) throws -> Process {
-        let process = Process()
-        process.executableURL = try executable(for: manifest)
-        process.environment = environment(for: manifest, runtimeAPIPort: runtimeAPIPort, instanceID: instanceID)
-        process.currentDirectoryURL = manifest.folder
-        let output = Pipe()
-        let splitter = LineSplitter { line in log.line(line, function: manifest.name) }
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            splitter.append(data)
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { process in onExit(process.terminationStatus, process.terminationReason) }
-        try process.run()
-        return process
+        onExit: @escaping @Sendable (ChildProcess.Termination) -> Void
+    ) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: try executable(for: manifest).path, arguments: [],
+            environment: environment(for: manifest, runtimeAPIPort: runtimeAPIPort, instanceID: instanceID),
+            output: { line in log.line(line, function: manifest.name) }, onExit: onExit)
     }
 }

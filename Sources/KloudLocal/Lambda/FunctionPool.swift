@@ -86,8 +86,8 @@ public actor FunctionPool {
                 return
             }
             let process = try launch.start(manifest: manifest, runtimeAPIPort: server.port, instanceID: id, log: log) {
-                [weak self] status, reason in
-                Task { await self?.instanceExited(id, status: status, reason: reason) }
+                [weak self] termination in
+                Task { await self?.instanceExited(id, termination: termination) }
             }
             instances[id]?.started(process: process, server: server)
         } catch {
@@ -180,9 +180,9 @@ public actor FunctionPool {
         dispatch()
     }
 
-    private func instanceExited(_ instanceID: Int, status: Int32, reason: Process.TerminationReason) {
+    private func instanceExited(_ instanceID: Int, termination: ChildProcess.Termination) {
         guard var instance = instances[instanceID] else { return }
-        let cause = reason == .uncaughtSignal ? "signal: \(Self.signalName(status))" : "exit status \(status)"
+        let cause = termination.description
         if let inFlight = instance.finishInvocation() {
             inFlight.timeout?.cancel()
             let requestID = inFlight.invocation.requestID
@@ -254,17 +254,5 @@ public actor FunctionPool {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date())
-    }
-
-    private static func signalName(_ signal: Int32) -> String {
-        switch signal {
-        case SIGKILL: "killed"
-        case SIGSEGV: "segmentation fault"
-        case SIGABRT: "aborted"
-        case SIGTERM: "terminated"
-        case SIGILL: "illegal instruction"
-        case SIGTRAP: "trace/breakpoint trap"
-        default: "\(signal)"
-        }
     }
 }

@@ -33,7 +33,7 @@ private struct RuntimeAPIResponder: HTTPResponder {
         case (.post, 5, "invocation") where parts[4] == "error":
             return try await complete(request, requestID: parts[3], isError: true)
         case (.post, 4, "init") where parts[3] == "error":
-            let body = try await Self.collect(request.body).data
+            let body = try await Self.collect(request).data
             await pool.initializationFailed(instanceID: instanceID, body: body, typeHeader: request.headers[errorTypeField])
             return Self.json(.accepted, ["status": "OK"])
         default:
@@ -63,7 +63,7 @@ private struct RuntimeAPIResponder: HTTPResponder {
     }
 
     private func complete(_ request: Request, requestID: String, isError: Bool) async throws -> Response {
-        let (body, isTooLarge) = try await Self.collect(request.body)
+        let (body, isTooLarge) = try await Self.collect(request)
         let outcome: FunctionPool.RuntimeOutcome
         if isTooLarge && !isError {
             outcome = .responseTooLarge
@@ -94,17 +94,11 @@ private struct RuntimeAPIResponder: HTTPResponder {
 
     /// Reads the whole body, keeping at most the response limit but draining the rest, so the
     /// runtime can finish sending and read the answer on the same connection.
-    private static func collect(_ body: RequestBody) async throws -> (data: Data, isTooLarge: Bool) {
-        var data = Data()
-        var isTooLarge = false
-        for try await buffer in body {
-            if data.count + buffer.readableBytes > RuntimeAPIServer.maximumResponseBytes {
-                isTooLarge = true
-                data = Data()
-            }
-            if !isTooLarge { data.append(contentsOf: buffer.readableBytesView) }
+    private static func collect(_ request: Request) async throws -> (data: Data, isTooLarge: Bool) {
+        guard let bytes = try await request.collectBody(limit: RuntimeAPIServer.maximumResponseBytes) else {
+            return (Data(), true)
         }
-        return (data, isTooLarge)
+        return (Data(bytes), false)
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {

@@ -96,8 +96,11 @@ public struct CronExpression: Sendable, Equatable {
             if let index = names.firstIndex(of: text.uppercased()) { return range.lowerBound + index }
             throw ScheduleError("'\(text)' is not a valid \(name) value")
         }
-        if field.contains("W") || field.contains("#") || (field.contains("L") && name != "day-of-month") {
-            throw ScheduleError("'\(field)' in \(name): W, # and L are not supported by the local emulator")
+        let isUnsupportedDayForm =
+            (name == "day-of-month" && field.contains("W"))
+            || (name == "day-of-week" && (field.contains("#") || field.range(of: "[0-9]L", options: .regularExpression) != nil))
+        if isUnsupportedDayForm {
+            throw ScheduleError("'\(field)' in \(name): W, # and nL are not supported by the local emulator")
         }
         var result: Set<Int> = []
         for part in field.split(separator: ",", omittingEmptySubsequences: false) {

@@ -29,53 +29,42 @@ public struct EmbeddedServiceSpec: Sendable {
 public actor ServiceSupervisor {
     /// Why a service could not be started.
     public enum SupervisorError: Error, CustomStringConvertible {
-        case exitedEarly(name: String, status: Int32)
+        case exitedEarly(name: String, termination: ChildProcess.Termination)
         case notReady(name: String, port: Int)
 
         public var description: String {
             switch self {
-            case .exitedEarly(let name, let status): "\(name) exited with status \(status) while starting"
+            case .exitedEarly(let name, let termination): "\(name) ended while starting (\(termination))"
             case .notReady(let name, let port): "\(name) did not accept connections on port \(port) in time"
             }
         }
     }
 
     private let log: EmulatorLog
-    private var running: [(name: String, process: Process)] = []
+    private var running: [(name: String, process: ChildProcess)] = []
 
     public init(log: EmulatorLog) { self.log = log }
 
     /// The processes running now, by service name.
     public var runningServices: [String: Int32] {
-        Dictionary(running.map { ($0.name, $0.process.processIdentifier) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(running.map { ($0.name, $0.process.pid) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Starts `spec` and returns once it accepts connections on its port.
     @discardableResult
     public func start(_ spec: EmbeddedServiceSpec) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = spec.executable
-        process.arguments = spec.arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(spec.environment) { _, own in own }
-        let output = Pipe()
-        let splitter = LineSplitter { [log] line in log.line(line, function: spec.name) }
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            splitter.append(data)
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.spawn(
+            executable: spec.executable.path, arguments: spec.arguments,
+            environment: ProcessInfo.processInfo.environment.merging(spec.environment) { _, own in own },
+            output: { [log] line in log.line(line, function: spec.name) })
         running.append((spec.name, process))
         let deadline = ContinuousClock.now + spec.startTimeout
         while ContinuousClock.now < deadline {
             if !process.isRunning {
                 running.removeAll { $0.process === process }
-                throw SupervisorError.exitedEarly(name: spec.name, status: process.terminationStatus)
+                throw SupervisorError.exitedEarly(name: spec.name, termination: process.terminated!)
             }
-            if PortProbe.isAccepting(port: spec.port) { return process.processIdentifier }
+            if PortProbe.isAccepting(port: spec.port) { return process.pid }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop(process, name: spec.name)
@@ -90,17 +79,10 @@ public actor ServiceSupervisor {
         }
     }
 
-    private func stop(_ process: Process, name: String) async {
+    private func stop(_ process: ChildProcess, name: String) async {
         guard process.isRunning else { return }
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            log.line("did not stop in 10 s; killed", function: name)
-        }
+        await process.stop(grace: .seconds(10))
+        if case .signalled(SIGKILL) = process.terminated { log.line("did not stop in 10 s; killed", function: name) }
     }
 }
 

@@ -103,9 +103,13 @@ struct ErrorReport {
         ]
     }
 
+    /// The body's `errorType`: the runtime's own errors carry their `Runtime.` prefix, as
+    /// AWS's runtimes write them (`Runtime.UnmarshalError`); a handler's error is its plain type.
+    var documentedType: String { category == .runtime ? "Runtime.\(errorType)" : errorType }
+
     var body: [UInt8] {
         let json =
-            "{\"errorMessage\":\(JSONLogHandler.quoted(message)),\"errorType\":\(JSONLogHandler.quoted(errorType)),\"stackTrace\":[]}"
+            "{\"errorMessage\":\(JSONLogHandler.quoted(message)),\"errorType\":\(JSONLogHandler.quoted(documentedType)),\"stackTrace\":[]}"
         return Array(json.utf8)
     }
 

@@ -1,0 +1,135 @@
+import Foundation
+import Synchronization
+
+/// A child process started with every signal unblocked and at its default action.
+///
+/// Foundation's `Process` hands its child the signal mask of the thread that spawns it, and
+/// the threads of Swift's concurrency pool block nearly every signal: a function or PostgreSQL
+/// started that way never sees SIGTERM. `posix_spawn` with an explicit empty mask does.
+public final class ChildProcess: Sendable {
+    /// How a process ended.
+    public enum Termination: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signalled(Int32)
+
+        public var description: String {
+            switch self {
+            case .exited(let status): "exit status \(status)"
+            case .signalled(let signal): "signal: \(Self.name(of: signal))"
+            }
+        }
+
+        private static func name(of signal: Int32) -> String {
+            switch signal {
+            case SIGKILL: "killed"
+            case SIGSEGV: "segmentation fault"
+            case SIGABRT: "aborted"
+            case SIGTERM: "terminated"
+            case SIGILL: "illegal instruction"
+            case SIGTRAP: "trace/breakpoint trap"
+            default: "\(signal)"
+            }
+        }
+    }
+
+    public let pid: pid_t
+    private let termination = Mutex<Termination?>(nil)
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// How the process ended, or nil while it runs.
+    public var terminated: Termination? { termination.withLock { $0 } }
+    public var isRunning: Bool { terminated == nil }
+
+    /// Sends `signal` to the process if it still runs.
+    public func send(_ signal: Int32) {
+        if isRunning { kill(pid, signal) }
+    }
+
+    /// Waits until the process has ended, for at most `timeout`; returns whether it has.
+    public func waitForExit(within timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+        return !isRunning
+    }
+
+    /// Sends SIGTERM, then SIGKILL if the process has not ended after `grace`.
+    public func stop(grace: Duration) async {
+        send(SIGTERM)
+        if await !waitForExit(within: grace) {
+            send(SIGKILL)
+            _ = await waitForExit(within: .seconds(5))
+        }
+    }
+
+    /// Starts `executable`; each line it writes to standard output or error goes to `output`,
+    /// and `onExit` is called once it has ended.
+    public static func spawn(
+        executable: String, arguments: [String], environment: [String: String],
+        output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
+    ) throws -> ChildProcess {
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        posix_spawn_file_actions_addclose(&actions, readEnd)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaulted = sigset_t()
+        sigemptyset(&defaulted)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaulted, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaulted)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        close(writeEnd)
+        guard status == 0 else {
+            close(readEnd)
+            throw POSIXError(POSIXErrorCode(rawValue: status) ?? .ENOENT)
+        }
+        let childPID = pid
+        let child = ChildProcess(pid: childPID)
+        let splitter = LineSplitter(emit: output)
+        let reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                splitter.append(Data(buffer[0..<count]))
+            }
+            splitter.append(Data())
+            close(readEnd)
+        }
+        reader.start()
+        let waiter = Thread {
+            var status: Int32 = 0
+            while waitpid(childPID, &status, 0) < 0 && errno == EINTR {}
+            let signal = status & 0x7F
+            let ended: Termination = signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal)
+            child.termination.withLock { $0 = ended }
+            onExit(ended)
+        }
+        waiter.start()
+        return child
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+@testable import KloudLocal
+
+/// The API Gateway front, end to end over HTTP, as curl would call it.
+@Suite("API Gateway front")
+struct GatewayTests {
+    private func event(_ exchange: HTTPExchange) throws -> [String: Any] {
+        #expect(exchange.status == 200, "body: \(exchange.text)")
+        return try exchange.json()
+    }
+
+    @Test func routesByPathParameterAndPassesTheQuery() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let sent = try await event(HTTPExchange.send("GET", local.endpoints.gateway("/items/42?b=x%20y&a=1&a=2")))
+        #expect(sent["routeKey"] as? String == "GET /items/{id}")
+        #expect(sent["version"] as? String == "2.0")
+        #expect(sent["rawPath"] as? String == "/items/42")
+        #expect(sent["rawQueryString"] as? String == "b=x%20y&a=1&a=2")
+        #expect(sent["pathParameters"] as? [String: String] == ["id": "42"])
+        #expect(sent["queryStringParameters"] as? [String: String] == ["a": "1,2", "b": "x y"])
+        let context = try #require(sent["requestContext"] as? [String: Any])
+        let http = try #require(context["http"] as? [String: Any])
+        #expect(http["method"] as? String == "GET")
+        #expect(http["sourceIp"] as? String == "127.0.0.1")
+        #expect(context["stage"] as? String == "$default")
+        let epoch = try #require(context["timeEpoch"] as? Int)
+        #expect(abs(Double(epoch) / 1000 - Date().timeIntervalSince1970) < 10, "timeEpoch is in milliseconds")
+    }
+
+    @Test func greedyVariableTakesTheRestOfThePath() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let sent = try await event(HTTPExchange.send("DELETE", local.endpoints.gateway("/files/a/b%20c/d.txt")))
+        #expect(sent["routeKey"] as? String == "ANY /files/{proxy+}")
+        #expect(sent["pathParameters"] as? [String: String] == ["proxy": "a/b c/d.txt"])
+    }
+
+    @Test func headersAreLowercaseWithCookiesApart() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let sent = try await event(
+            HTTPExchange.send(
+                "GET", local.endpoints.gateway("/probe/echo"),
+                headers: ["X-Custom-Thing": "Value", "Cookie": "session=abc; theme=dark"]))
+        let headers = try #require(sent["headers"] as? [String: String])
+        #expect(headers["x-custom-thing"] == "Value")
+        #expect(headers.keys.allSatisfy { $0 == $0.lowercased() })
+        #expect(headers["cookie"] == nil)
+        #expect(sent["cookies"] as? [String] == ["session=abc", "theme=dark"])
+    }
+
+    @Test func binaryRequestBodyArrivesBase64AndJSONAsText() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let bytes = Data([0, 1, 2, 0xFE, 0xFF, 0x80])
+        let binary = try await event(
+            HTTPExchange.send(
+                "POST", local.endpoints.gateway("/probe/echo"), headers: ["Content-Type": "application/octet-stream"],
+                body: bytes))
+        #expect(binary["isBase64Encoded"] as? Bool == true)
+        #expect((binary["body"] as? String).flatMap { Data(base64Encoded: $0) } == bytes)
+        let json = try await event(
+            HTTPExchange.send(
+                "POST", local.endpoints.gateway("/probe/echo"), headers: ["Content-Type": "application/json"],
+                body: Data(#"{"name":"kloud"}"#.utf8)))
+        #expect(json["isBase64Encoded"] as? Bool == false)
+        #expect(json["body"] as? String == #"{"name":"kloud"}"#)
+    }
+
+    @Test func structuredResponsesMapBack() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let binary = try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/binary"))
+        #expect(binary.status == 200)
+        #expect(binary.body == Data([0, 1, 2, 254, 255]))
+        #expect(binary.headers["content-type"] == "application/octet-stream")
+        let cookies = try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/cookies"))
+        #expect(cookies.status == 201)
+        #expect(cookies.text == "cookies set")
+        let setCookie = cookies.headers["set-cookie"] ?? ""
+        #expect(setCookie.contains("a=1; Path=/") && setCookie.contains("b=2; HttpOnly"))
+        let raw = try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/raw"))
+        #expect(raw.status == 200)
+        #expect(raw.headers["content-type"] == "application/json")
+        #expect(try raw.json()["plain"] as? Bool == true)
+    }
+
+    @Test func unknownRouteOrMethodIs404() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let unknown = try await HTTPExchange.send("GET", local.endpoints.gateway("/nothing/here"))
+        #expect(unknown.status == 404)
+        #expect(try unknown.json()["message"] as? String == "Not Found")
+        #expect(try await HTTPExchange.send("POST", local.endpoints.gateway("/items/1")).status == 404)
+    }
+
+    @Test(arguments: ["/probe/throw", "/probe/bad-status", "/raw/not-json", "/probe/sleep?milliseconds=5000"])
+    func brokenFunctionGives502(path: String) async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let answer = try await HTTPExchange.send("GET", local.endpoints.gateway(path))
+        #expect(answer.status == 502)
+        #expect(try answer.json()["message"] as? String == "Internal Server Error")
+    }
+
+    @Test func integrationTimeoutGives503() async throws {
+        let local = try await TestEmulator.start(integrationTimeout: .milliseconds(500))
+        defer { Task { await local.stop() } }
+        let started = Date()
+        let answer = try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/sleep?milliseconds=1500"))
+        #expect(answer.status == 503)
+        #expect(try answer.json()["message"] as? String == "Service Unavailable")
+        #expect(Date().timeIntervalSince(started) < 1.4, "the gateway answers at its timeout, not the function's")
+    }
+
+    @Test func crashedFunctionRecovers() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        #expect(try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/crash")).status == 502)
+        #expect(try await HTTPExchange.send("GET", local.endpoints.gateway("/probe/echo")).status == 200)
+    }
+
+    @Test func concurrentRequestsAreServedBySeveralInstances() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let url = local.endpoints.gateway("/probe/sleep?milliseconds=400")
+        let pids = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for _ in 0..<6 { group.addTask { try await HTTPExchange.send("GET", url).json()["pid"] as? Int } }
+            return try await group.reduce(into: Set<Int>()) { if let pid = $1 { $0.insert(pid) } }
+        }
+        #expect(pids.count >= 2 && pids.count <= 3)
+    }
+
+    @Test func oversizedRequestBodyIs413() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let answer = try await HTTPExchange.send(
+            "POST", local.endpoints.gateway("/probe/echo"), headers: ["Content-Type": "application/json"],
+            body: Data(repeating: 0x20, count: 10 * 1024 * 1024 + 1))
+        #expect(answer.status == 413)
+    }
+}
