@@ -18,7 +18,7 @@ let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 let functionTargets: [Target] = functionNames.map { name in
     .executableTarget(
         name: name,
-        dependencies: ["LambdaRuntime"],
+        dependencies: ["LambdaRuntime", "KloudCore"],
         path: "functions/\(name)",
         exclude: ["function.json", "events"],
         swiftSettings: strictSwift
@@ -34,6 +34,7 @@ let package = Package(
     ] + functionNames.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
@@ -44,6 +45,15 @@ let package = Package(
         .target(
             name: "LambdaRuntime",
             dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "KloudCore",
+            dependencies: [
+                "LambdaRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(
@@ -82,6 +92,12 @@ let package = Package(
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: ["LambdaRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "KloudCoreTests",
+            dependencies: ["KloudCore"],
+            exclude: ["Support/botocore_sigv4.py"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -27,7 +27,6 @@ public actor Emulator {
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ManifestError(file: duplicate, field: nil, reason: "two functions are named \(duplicate)")
         }
-        _ = RouteTable(manifests: manifests)
         self.manifests = manifests
     }
 
@@ -51,7 +50,8 @@ public actor Emulator {
         for manifest in manifests {
             pools[manifest.name] = FunctionPool(
                 manifest: manifest, launch: launch(lambdaURL: lambdaURL),
-                maximumInstances: manifest.reservedConcurrency ?? configuration.defaultConcurrency, log: configuration.log)
+                maximumInstances: manifest.reservedConcurrency ?? configuration.defaultConcurrency,
+                log: configuration.log)
         }
         let gateway = try await ServerTask.start(
             APIGatewayResponder(
@@ -65,7 +65,8 @@ public actor Emulator {
                 speedup: configuration.scheduleSpeedup, fire: enqueue)
             background.append(Task { await runner.run() })
         }
-        let started = Endpoints(gateway: URL(string: "http://\(configuration.host):\(gateway.port)")!, lambda: lambdaURL)
+        let started = Endpoints(
+            gateway: URL(string: "http://\(configuration.host):\(gateway.port)")!, lambda: lambdaURL)
         endpoints = started
         return started
     }
@@ -111,7 +112,8 @@ public actor Emulator {
     public func fireSchedule(of function: String) async {
         await invokeAsynchronously(
             function,
-            ScheduleRunner.invocation(for: function, at: Date(), region: configuration.region, accountID: configuration.accountID))
+            ScheduleRunner.invocation(
+                for: function, at: Date(), region: configuration.region, accountID: configuration.accountID))
     }
 
     /// The pool running `function`'s instances.

@@ -74,7 +74,10 @@ struct Invoke: AsyncParsableCommand {
     @Argument(help: "The function's name.")
     var name: String
 
-    @Option(help: "A JSON event file ('-' reads standard input); default: a scheduled event for scheduled functions, else {}.")
+    @Option(
+        help:
+            "A JSON event file ('-' reads standard input); default: a scheduled event for scheduled functions, else {}."
+    )
     var event: String?
 
     func run() async throws {

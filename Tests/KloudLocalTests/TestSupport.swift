@@ -1,8 +1,10 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+
 @testable import KloudLocal
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Paths of the package, its built binaries and its test fixtures.
 enum TestPaths {
@@ -103,4 +105,14 @@ extension Emulator.Endpoints {
     func invocation(of function: String) -> URL {
         URL(string: lambda.absoluteString + "/2015-03-31/functions/\(function)/invocations")!
     }
+}
+
+/// Waits up to ten seconds for `condition` to hold.
+func eventually(_ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("condition did not hold within 10 s")
 }

@@ -31,8 +31,10 @@ struct EventTests {
     }
 
     @Test func decodesBothScheduleForms() throws {
-        let rule = #"{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","account":"1","time":"2026-11-29T03:00:00Z","region":"us-east-1","resources":[],"detail":{}}"#
-        let scheduler = #"{"version":"0","id":"2","detail-type":"Scheduled Event","source":"aws.scheduler","account":"1","time":"2026-11-29T03:00:00Z","region":"us-east-1","resources":[],"detail":"{\"dryRun\":true}"}"#
+        let rule =
+            #"{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","account":"1","time":"2026-11-29T03:00:00Z","region":"us-east-1","resources":[],"detail":{}}"#
+        let scheduler =
+            #"{"version":"0","id":"2","detail-type":"Scheduled Event","source":"aws.scheduler","account":"1","time":"2026-11-29T03:00:00Z","region":"us-east-1","resources":[],"detail":"{\"dryRun\":true}"}"#
         let fromRule = try JSONDecoder().decode(ScheduledEvent.self, from: Data(rule.utf8))
         let fromScheduler = try JSONDecoder().decode(ScheduledEvent.self, from: Data(scheduler.utf8))
         #expect(fromRule.detail == .object([:]))
@@ -69,7 +71,9 @@ struct EventTests {
 
 @Suite("Structured logs")
 struct LoggingTests {
-    @Test(arguments: ["Authorization", "cookie", "refresh_token", "clientSecret", "AWS_SECRET_ACCESS_KEY", "password", "apiKey"])
+    @Test(arguments: [
+        "Authorization", "cookie", "refresh_token", "clientSecret", "AWS_SECRET_ACCESS_KEY", "password", "apiKey",
+    ])
     func secretKeysAreRedacted(key: String) {
         #expect(JSONLogHandler.isSecret(key: key))
     }
@@ -86,6 +90,8 @@ struct LoggingTests {
     @Test func errorReportNamesItsCategory() {
         let report = ErrorReport(category: .runtime, errorType: "UnmarshalError", message: "bad")
         #expect(report.headers.contains { $0 == ("Lambda-Runtime-Function-Error-Type", "Runtime.UnmarshalError") })
-        #expect(String(decoding: report.body, as: UTF8.self) == #"{"errorMessage":"bad","errorType":"Runtime.UnmarshalError","stackTrace":[]}"#)
+        #expect(
+            String(decoding: report.body, as: UTF8.self)
+                == #"{"errorMessage":"bad","errorType":"Runtime.UnmarshalError","stackTrace":[]}"#)
     }
 }

@@ -35,7 +35,9 @@ struct APIGatewayResponder: HTTPResponder {
         let requestID = UUID().uuidString.lowercased()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let payload = try? encoder.encode(event.request(requestID: requestID, at: Date())) else { return .badGateway }
+        guard let payload = try? encoder.encode(event.request(requestID: requestID, at: Date())) else {
+            return .badGateway
+        }
         let invocation = Invocation(payload: payload)
         let outcome = await firstResult(within: integrationTimeout) { [invoke] in
             try? await invoke(match.function, invocation)

@@ -16,7 +16,8 @@ struct GatewayEvent {
 
     /// Content types API Gateway passes as text; any other body is base64-encoded.
     static func isText(contentType: String?) -> Bool {
-        guard let type = contentType?.lowercased().split(separator: ";").first?.trimmingCharacters(in: .whitespaces) else {
+        guard let type = contentType?.lowercased().split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
+        else {
             return true
         }
         return type.hasPrefix("text/") || type == "application/json" || type.hasSuffix("+json")
@@ -29,7 +30,9 @@ struct GatewayEvent {
         for (name, value) in headers {
             let lowered = name.lowercased()
             if lowered == "cookie" {
-                cookies += value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                cookies += value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                }
                 continue
             }
             joined[lowered] = joined[lowered].map { "\($0),\(value)" } ?? value
@@ -56,7 +59,8 @@ struct GatewayEvent {
             requestId: requestID, routeKey: match.routeKey, stage: "$default", time: Self.requestTime(date),
             timeEpoch: milliseconds)
         return APIGatewayV2Request(
-            routeKey: match.routeKey, rawPath: rawPath, rawQueryString: rawQuery, cookies: cookies.isEmpty ? nil : cookies,
+            routeKey: match.routeKey, rawPath: rawPath, rawQueryString: rawQuery,
+            cookies: cookies.isEmpty ? nil : cookies,
             headers: joined, queryStringParameters: Self.queryParameters(rawQuery),
             pathParameters: match.pathParameters.isEmpty ? nil : match.pathParameters, requestContext: context,
             body: bodyText, isBase64Encoded: isBase64)

@@ -40,4 +40,3 @@ extension Response {
         self.init(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
-

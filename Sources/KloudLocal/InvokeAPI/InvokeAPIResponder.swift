@@ -20,11 +20,13 @@ struct InvokeAPIResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let parts = request.uri.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         guard parts.count >= 2, parts[0] == "2015-03-31", parts[1] == "functions" else {
-            return Self.error(404, "ResourceNotFoundException", "Unknown operation \(request.method) \(request.uri.path)")
+            return Self.error(
+                404, "ResourceNotFoundException", "Unknown operation \(request.method) \(request.uri.path)")
         }
         if parts.count == 2 && request.method == .get { return listFunctions() }
         guard parts.count == 4, parts[3] == "invocations", request.method == .post else {
-            return Self.error(404, "ResourceNotFoundException", "Unknown operation \(request.method) \(request.uri.path)")
+            return Self.error(
+                404, "ResourceNotFoundException", "Unknown operation \(request.method) \(request.uri.path)")
         }
         guard let name = functionName(from: parts[2]), let manifest = functions[name] else {
             return Self.error(404, "ResourceNotFoundException", "Function not found: \(arn(parts[2]))")
@@ -32,18 +34,25 @@ struct InvokeAPIResponder: HTTPResponder {
         let invocationType = request.headers[HTTPField.Name("X-Amz-Invocation-Type")!] ?? "RequestResponse"
         let limit = invocationType == "Event" ? Self.maximumAsynchronousPayload : Self.maximumSynchronousPayload
         guard let body = try await request.collectBody(limit: limit) else {
-            return Self.error(413, "RequestTooLargeException", "Request must be smaller than \(limit) bytes for the InvokeFunction operation")
+            return Self.error(
+                413, "RequestTooLargeException",
+                "Request must be smaller than \(limit) bytes for the InvokeFunction operation")
         }
         let payload = body.isEmpty ? Data("{}".utf8) : Data(body)
         guard (try? JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])) != nil else {
-            return Self.error(400, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON")
+            return Self.error(
+                400, "InvalidRequestContentException",
+                "Could not parse request body into json: the payload is not valid JSON")
         }
         let clientContext = request.headers[HTTPField.Name("X-Amz-Client-Context")!].flatMap { Data(base64Encoded: $0) }
-        let invocation = Invocation(payload: payload, clientContext: clientContext.map { String(decoding: $0, as: UTF8.self) })
+        let invocation = Invocation(
+            payload: payload, clientContext: clientContext.map { String(decoding: $0, as: UTF8.self) })
         switch invocationType {
         case "RequestResponse":
             let result = try await invoke(manifest.name, invocation)
-            var fields: [(name: String, value: String)] = [("content-type", "application/json"), ("x-amz-executed-version", "$LATEST")]
+            var fields: [(name: String, value: String)] = [
+                ("content-type", "application/json"), ("x-amz-executed-version", "$LATEST"),
+            ]
             fields.append(("x-amzn-requestid", invocation.requestID))
             switch result {
             case .success(let output):
@@ -68,7 +77,8 @@ struct InvokeAPIResponder: HTTPResponder {
         switch parts.count {
         case 1: return parts[0]
         case 3 where parts[1] == "function": return parts[2]
-        case 7, 8 where parts[0] == "arn" && parts[5] == "function":
+        case 7,
+            8 where parts[0] == "arn" && parts[5] == "function":
             guard parts.count == 7 || parts[7] == "$LATEST" else { return nil }
             return parts[6]
         default: return nil
@@ -93,8 +103,11 @@ struct InvokeAPIResponder: HTTPResponder {
 
     /// An error in the Lambda API's rest-json form, which the AWS SDKs parse.
     static func error(_ status: Int, _ type: String, _ message: String) -> Response {
-        let body = (try? JSONSerialization.data(withJSONObject: ["Type": "User", "message": message], options: [.sortedKeys])) ?? Data()
+        let body =
+            (try? JSONSerialization.data(withJSONObject: ["Type": "User", "message": message], options: [.sortedKeys]))
+            ?? Data()
         return Response(
-            status: status, fields: [("content-type", "application/json"), ("x-amzn-errortype", type)], body: Array(body))
+            status: status, fields: [("content-type", "application/json"), ("x-amzn-errortype", type)],
+            body: Array(body))
     }
 }

@@ -111,14 +111,16 @@ struct InstanceLaunch: Sendable {
     func environment(for manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int) -> [String: String] {
         var environment = sharedEnvironment
         environment.merge(manifest.environment) { _, own in own }
-        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let day = ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         environment.merge([
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(runtimeAPIPort)",
             "AWS_LAMBDA_FUNCTION_NAME": manifest.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(manifest.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/\(manifest.name)",
-            "AWS_LAMBDA_LOG_STREAM_NAME": "\(day.replacingOccurrences(of: "-", with: "/"))/[$LATEST]\(String(format: "%032x", instanceID))",
+            "AWS_LAMBDA_LOG_STREAM_NAME":
+                "\(day.replacingOccurrences(of: "-", with: "/"))/[$LATEST]\(String(format: "%032x", instanceID))",
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "LAMBDA_TASK_ROOT": manifest.folder.path,

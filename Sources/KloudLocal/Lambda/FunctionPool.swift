@@ -50,7 +50,9 @@ public actor FunctionPool {
     /// Runs one invocation and returns its result once the function has answered, failed,
     /// crashed or timed out.
     public func invoke(_ invocation: Invocation) async -> InvocationResult {
-        if isShuttingDown { return .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down")) }
+        if isShuttingDown {
+            return .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down"))
+        }
         return await withCheckedContinuation { continuation in
             queue.append(QueuedInvocation(invocation: invocation, continuation: continuation))
             dispatch()
@@ -108,8 +110,14 @@ public actor FunctionPool {
             instance.finishedInitialization()
         } else if let abandoned = instance.finishInvocation() {
             abandoned.timeout?.cancel()
-            finish(abandoned, instance: instance, result: .failure(.init(
-                errorType: "Runtime.InvalidResponse", errorMessage: "RequestId: \(abandoned.invocation.requestID) Error: runtime asked for the next event without answering")))
+            finish(
+                abandoned, instance: instance,
+                result: .failure(
+                    .init(
+                        errorType: "Runtime.InvalidResponse",
+                        errorMessage:
+                            "RequestId: \(abandoned.invocation.requestID) Error: runtime asked for the next event without answering"
+                    )))
         }
         instances[instanceID] = instance
         if !queue.isEmpty { return assign(queue.removeFirst(), to: instanceID) }
@@ -132,9 +140,12 @@ public actor FunctionPool {
         case .error(let body, let typeHeader):
             result = .failure(FunctionFailure(postedBody: body, typeHeader: typeHeader))
         case .responseTooLarge:
-            result = .failure(.init(
-                errorType: "Function.ResponseSizeTooLarge",
-                errorMessage: "Response payload size exceeded maximum allowed payload size (\(RuntimeAPIServer.maximumResponseBytes) bytes)."))
+            result = .failure(
+                .init(
+                    errorType: "Function.ResponseSizeTooLarge",
+                    errorMessage:
+                        "Response payload size exceeded maximum allowed payload size (\(RuntimeAPIServer.maximumResponseBytes) bytes)."
+                ))
         }
         finish(inFlight, instance: instance, result: result)
         return .accepted
@@ -163,7 +174,8 @@ public actor FunctionPool {
         }
         instances[instanceID]?.begin(.init(invocation: invocation, continuation: queued.continuation, timeout: timeout))
         log.line("START RequestId: \(invocation.requestID) Version: $LATEST", function: manifest.name)
-        return Assignment(invocation: invocation, deadlineMilliseconds: deadline, functionARN: launch.functionARN(manifest.name))
+        return Assignment(
+            invocation: invocation, deadlineMilliseconds: deadline, functionARN: launch.functionARN(manifest.name))
     }
 
     private func timedOut(instanceID: Int, requestID: String) {
@@ -173,8 +185,12 @@ public actor FunctionPool {
         let seconds = String(format: "%.2f", Double(manifest.timeout))
         log.line("\(Self.timestamp()) \(requestID) Task timed out after \(seconds) seconds", function: manifest.name)
         instances[instanceID] = instance
-        finish(inFlight, instance: instance, result: .failure(.init(
-            errorType: "Sandbox.Timedout", errorMessage: "RequestId: \(requestID) Error: Task timed out after \(seconds) seconds")),
+        finish(
+            inFlight, instance: instance,
+            result: .failure(
+                .init(
+                    errorType: "Sandbox.Timedout",
+                    errorMessage: "RequestId: \(requestID) Error: Task timed out after \(seconds) seconds")),
             status: "timeout")
         removeInstance(instanceID, kill: true)
         dispatch()
@@ -186,21 +202,31 @@ public actor FunctionPool {
         if let inFlight = instance.finishInvocation() {
             inFlight.timeout?.cancel()
             let requestID = inFlight.invocation.requestID
-            log.line("RequestId: \(requestID) Error: Runtime exited with error: \(cause)\nRuntime.ExitError", function: manifest.name)
-            finish(inFlight, instance: instance, result: .failure(.init(
-                errorType: "Runtime.ExitError", errorMessage: "RequestId: \(requestID) Error: Runtime exited with error: \(cause)")),
+            log.line(
+                "RequestId: \(requestID) Error: Runtime exited with error: \(cause)\nRuntime.ExitError",
+                function: manifest.name)
+            finish(
+                inFlight, instance: instance,
+                result: .failure(
+                    .init(
+                        errorType: "Runtime.ExitError",
+                        errorMessage: "RequestId: \(requestID) Error: Runtime exited with error: \(cause)")),
                 status: "error")
         } else if instance.isStarting {
             log.line(
                 "INIT_REPORT Init Duration: \(Self.milliseconds(instance.elapsedSinceStart))\tPhase: init\tStatus: error\tError Type: Runtime.ExitError",
                 function: manifest.name)
-            failOldestQueued(with: .init(errorType: "Runtime.ExitError", errorMessage: "Runtime exited with error: \(cause)"))
+            failOldestQueued(
+                with: .init(errorType: "Runtime.ExitError", errorMessage: "Runtime exited with error: \(cause)"))
         }
         removeInstance(instanceID, kill: false)
         dispatch()
     }
 
-    private func finish(_ inFlight: FunctionInstance.InFlight, instance: FunctionInstance, result: InvocationResult, status: String? = nil) {
+    private func finish(
+        _ inFlight: FunctionInstance.InFlight, instance: FunctionInstance, result: InvocationResult,
+        status: String? = nil
+    ) {
         let requestID = inFlight.invocation.requestID
         let duration = Date().timeIntervalSince(inFlight.startedAt) * 1000
         var report = "REPORT RequestId: \(requestID)\tDuration: \(String(format: "%.2f", duration)) ms"
@@ -230,14 +256,17 @@ public actor FunctionPool {
     public func shutdown() async {
         isShuttingDown = true
         for queued in queue {
-            queued.continuation.resume(returning: .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down")))
+            queued.continuation.resume(
+                returning: .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down")))
         }
         queue.removeAll()
         let ids = Array(instances.keys)
         for id in ids {
             if var instance = instances[id], let inFlight = instance.finishInvocation() {
                 inFlight.timeout?.cancel()
-                inFlight.continuation.resume(returning: .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down")))
+                inFlight.continuation.resume(
+                    returning: .failure(.init(errorType: "ServiceException", errorMessage: "emulator is shutting down"))
+                )
                 instances[id] = instance
             }
             removeInstance(id, kill: false)

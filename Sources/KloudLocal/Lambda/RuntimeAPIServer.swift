@@ -34,7 +34,8 @@ private struct RuntimeAPIResponder: HTTPResponder {
             return try await complete(request, requestID: parts[3], isError: true)
         case (.post, 4, "init") where parts[3] == "error":
             let body = try await Self.collect(request).data
-            await pool.initializationFailed(instanceID: instanceID, body: body, typeHeader: request.headers[errorTypeField])
+            await pool.initializationFailed(
+                instanceID: instanceID, body: body, typeHeader: request.headers[errorTypeField])
             return Self.json(.accepted, ["status": "OK"])
         default:
             return notFound()
@@ -45,7 +46,8 @@ private struct RuntimeAPIResponder: HTTPResponder {
 
     private func next() async -> Response {
         guard let assignment = await pool.nextInvocation(instanceID: instanceID) else {
-            return Self.json(.internalServerError, ["errorMessage": "instance is shutting down", "errorType": "ShutdownError"])
+            return Self.json(
+                .internalServerError, ["errorMessage": "instance is shutting down", "errorType": "ShutdownError"])
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -59,7 +61,8 @@ private struct RuntimeAPIResponder: HTTPResponder {
         if let identity = assignment.invocation.cognitoIdentity {
             headers[HTTPField.Name("Lambda-Runtime-Cognito-Identity")!] = identity
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: assignment.invocation.payload)))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: assignment.invocation.payload)))
     }
 
     private func complete(_ request: Request, requestID: String, isError: Bool) async throws -> Response {
@@ -78,7 +81,8 @@ private struct RuntimeAPIResponder: HTTPResponder {
                 return Self.json(
                     .contentTooLarge,
                     [
-                        "errorMessage": "Exceeded maximum allowed payload size (\(RuntimeAPIServer.maximumResponseBytes) bytes).",
+                        "errorMessage":
+                            "Exceeded maximum allowed payload size (\(RuntimeAPIServer.maximumResponseBytes) bytes).",
                         "errorType": "RequestEntityTooLarge",
                     ])
             }

@@ -17,7 +17,8 @@ public enum ManifestLoader {
             let file = folder.appendingPathComponent(name).appendingPathComponent("function.json")
             if FileManager.default.fileExists(atPath: file.path) { manifests.append(try load(file)) }
         }
-        let routeOwners = Dictionary(grouping: manifests.flatMap { manifest in manifest.routes.map { ($0.key, manifest) } }, by: \.0)
+        let routeOwners = Dictionary(
+            grouping: manifests.flatMap { manifest in manifest.routes.map { ($0.key, manifest) } }, by: \.0)
         for (key, owners) in routeOwners where owners.count > 1 {
             throw ManifestError(
                 file: owners[1].1.folder.appendingPathComponent("function.json").path, field: "routes",
@@ -65,7 +66,8 @@ public enum ManifestLoader {
         let memory = try fields.integer("memory", in: 128...10240)
         let reserved = try fields.optionalInteger("reservedConcurrency", in: 1...1000)
         let environment = try fields.stringMap("environment")
-        for key in environment.keys where key.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) == nil {
+        for key in environment.keys where key.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) == nil
+        {
             throw fail("environment", "'\(key)' is not a valid variable name")
         }
         for key in environment.keys where key.hasPrefix("AWS_LAMBDA_") || key == "AWS_REGION" {

@@ -19,7 +19,9 @@ public enum Schedule: Sendable, Equatable, CustomStringConvertible {
             guard inner.count == 2, let value = Int(inner[0]), value > 0 else {
                 throw ScheduleError("'\(expression)' must be rate(N unit) with a positive whole N")
             }
-            let units: [String: Int] = ["minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400]
+            let units: [String: Int] = [
+                "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400,
+            ]
             guard let unit = units[String(inner[1])] else {
                 throw ScheduleError("unit of '\(expression)' must be minute(s), hour(s) or day(s)")
             }
@@ -85,10 +87,13 @@ public struct CronExpression: Sendable, Equatable {
         daysOfMonth =
             fields[2] == "?" || isLastDayOfMonth
             ? nil : try Self.values(fields[2], in: 1...31, names: [], field: "day-of-month")
-        daysOfWeek = fields[4] == "?" ? nil : try Self.values(fields[4], in: 1...7, names: dayNames, field: "day-of-week")
+        daysOfWeek =
+            fields[4] == "?" ? nil : try Self.values(fields[4], in: 1...7, names: dayNames, field: "day-of-week")
     }
 
-    private static func values(_ field: String, in range: ClosedRange<Int>, names: [String], field name: String)
+    private static func values(
+        _ field: String, in range: ClosedRange<Int>, names: [String], field name: String
+    )
         throws(ScheduleError) -> Set<Int>
     {
         func number(_ text: Substring) throws(ScheduleError) -> Int {
@@ -98,7 +103,8 @@ public struct CronExpression: Sendable, Equatable {
         }
         let isUnsupportedDayForm =
             (name == "day-of-month" && field.contains("W"))
-            || (name == "day-of-week" && (field.contains("#") || field.range(of: "[0-9]L", options: .regularExpression) != nil))
+            || (name == "day-of-week"
+                && (field.contains("#") || field.range(of: "[0-9]L", options: .regularExpression) != nil))
         if isUnsupportedDayForm {
             throw ScheduleError("'\(field)' in \(name): W, # and nL are not supported by the local emulator")
         }
@@ -137,10 +143,12 @@ public struct CronExpression: Sendable, Equatable {
         guard let lastYear = years.max() else { return nil }
         while calendar.component(.year, from: candidate) <= lastYear {
             let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: candidate)
-            if !years.contains(parts.year!) || !months.contains(parts.month!) || !matchesDay(parts, calendar, candidate) {
+            if !years.contains(parts.year!) || !months.contains(parts.month!) || !matchesDay(parts, calendar, candidate)
+            {
                 candidate = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: candidate))!
             } else if !hours.contains(parts.hour!) {
-                candidate = calendar.date(byAdding: .hour, value: 1, to: calendar.dateInterval(of: .hour, for: candidate)!.start)!
+                candidate = calendar.date(
+                    byAdding: .hour, value: 1, to: calendar.dateInterval(of: .hour, for: candidate)!.start)!
             } else if !minutes.contains(parts.minute!) {
                 candidate = calendar.date(byAdding: .minute, value: 1, to: candidate)!
             } else {

@@ -26,4 +26,3 @@ public struct LambdaInitContext: Sendable {
     public let environment: [String: String]
     public let logger: Logger
 }
-

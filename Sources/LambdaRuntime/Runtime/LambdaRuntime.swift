@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FoundationEssentials
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The custom runtime loop: initialize the handler, then take events from the Runtime API
 /// and report each result, until Lambda shuts the sandbox down.
@@ -35,7 +36,8 @@ public enum LambdaRuntime {
 
         let handler: Handler
         do {
-            handler = try await makeHandler(LambdaInitContext(function: function, environment: environment, logger: logger))
+            handler = try await makeHandler(
+                LambdaInitContext(function: function, environment: environment, logger: logger))
         } catch {
             logger.error("init failed", metadata: ["error": "\(error)"])
             var report = ErrorReport(handlerError: error)
@@ -132,12 +134,15 @@ struct InvocationLoop<Handler: LambdaHandler> {
             let output = try await handler.handle(event, context: context)
             return .response(Array(try encoder.encode(output)))
         } catch {
-            context.logger.error("invocation failed", metadata: ["errorType": "\(ErrorReport(handlerError: error).errorType)"])
+            context.logger.error(
+                "invocation failed", metadata: ["errorType": "\(ErrorReport(handlerError: error).errorType)"])
             return .failure(ErrorReport(handlerError: error))
         }
     }
 
-    private func report(_ outcome: Outcome, for requestID: String) throws(RuntimeError)
+    private func report(
+        _ outcome: Outcome, for requestID: String
+    ) throws(RuntimeError)
         -> RuntimeAPIClient.Acknowledgement
     {
         switch outcome {

@@ -19,7 +19,6 @@ struct RuntimeAPIClient {
     }
 
     private static let base = "/2018-06-01/runtime"
-    private static let errorContentType = "application/vnd.aws.lambda.error+json"
     private let connection: HTTPConnection
 
     init(hostAndPort: String) throws(TransportError) {
@@ -63,7 +62,9 @@ struct RuntimeAPIClient {
         try post(path: "\(Self.base)/init/error", headers: error.headers, body: error.body)
     }
 
-    private func post(path: String, headers: [(String, String)], body: [UInt8]) throws(RuntimeError)
+    private func post(
+        path: String, headers: [(String, String)], body: [UInt8]
+    ) throws(RuntimeError)
         -> Acknowledgement
     {
         let response = try transport { () throws(TransportError) in
@@ -73,7 +74,9 @@ struct RuntimeAPIClient {
         return .refused(status: response.status, body: String(decoding: response.body, as: UTF8.self))
     }
 
-    private func transport(_ call: () throws(TransportError) -> HTTPConnection.Response) throws(RuntimeError)
+    private func transport(
+        _ call: () throws(TransportError) -> HTTPConnection.Response
+    ) throws(RuntimeError)
         -> HTTPConnection.Response
     {
         do {

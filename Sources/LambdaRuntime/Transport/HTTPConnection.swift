@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A minimal keep-alive HTTP/1.1 client over one TCP socket, for the Runtime API on loopback.
@@ -37,7 +37,9 @@ final class HTTPConnection {
 
     /// Sends one request and reads its response, reconnecting once if a kept-alive connection
     /// turns out to have been closed by the server before it answered.
-    func send(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [])
+    func send(
+        method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = []
+    )
         throws(TransportError) -> Response
     {
         let head = Self.requestHead(method: method, path: path, host: host, headers: headers, bodyLength: body.count)

@@ -72,7 +72,9 @@ struct HTTPResponseReader {
     }
 
     /// Decodes a chunked body starting at `offset`; nil when it is not complete yet.
-    private static func decodeChunked(_ bytes: [UInt8], from offset: Int) throws(TransportError)
+    private static func decodeChunked(
+        _ bytes: [UInt8], from offset: Int
+    ) throws(TransportError)
         -> ([UInt8], Int)?
     {
         var body: [UInt8] = []

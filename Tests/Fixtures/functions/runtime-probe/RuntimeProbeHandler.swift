@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FoundationEssentials
 import LambdaRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A test-only function that exercises every path of the runtime: it echoes, sleeps, throws,
 /// crashes, writes large responses and reports its context, as the event asks.

@@ -1,0 +1,53 @@
+# KloudHub: the two commands of the README (`make up`, `make test`) and the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+FUNCTIONS := $(sort $(patsubst functions/%/function.json,%,$(wildcard functions/*/function.json)))
+# Function binaries checked and measured: every function, plus the runtime's test function.
+FUNCTION_PRODUCTS := $(FUNCTIONS) runtime-probe
+RELEASE_FLAGS := -c release --static-swift-stdlib
+FORMATTED := Package.swift Sources Tests Benchmarks $(wildcard functions)
+
+.PHONY: help bootstrap build up test lint release check-binaries bench clean
+
+help:
+	@echo "make up     run KloudHub locally (emulator on http://127.0.0.1:3000)"
+	@echo "make test   run every check and test"
+	@echo "make bench  print the benchmark table"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build
+
+up: build
+	$(SWIFT) run kloudhub-local up --bin "$$($(SWIFT) build --show-bin-path)"
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+release:
+	@for product in $(FUNCTION_PRODUCTS); do $(SWIFT) build $(RELEASE_FLAGS) --product $$product || exit 1; done
+
+# Function binaries must not link full Foundation; the check must also catch one that does.
+check-binaries: release
+	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"; \
+	  scripts/check-function-binaries.sh $(addprefix "$$bin"/,$(FUNCTION_PRODUCTS))
+	@if scripts/check-function-binaries.sh "$$($(SWIFT) build --show-bin-path)/kloudhub-local" >/dev/null; then \
+	  echo "check-function-binaries.sh missed full Foundation in kloudhub-local"; exit 1; fi
+
+test: bootstrap lint
+	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory check-binaries
+	KLOUDHUB_BIN="$$($(SWIFT) build --show-bin-path)" KLOUDHUB_PYTHON="$(CURDIR)/.venv/bin/python" \
+	  $(SWIFT) test --skip-build
+
+bench: bootstrap release
+	$(SWIFT) build $(RELEASE_FLAGS) --product runtime-bench
+	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/runtime-bench" \
+	  --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" $(addprefix --function ,$(FUNCTION_PRODUCTS))
+
+clean:
+	rm -rf .build .local

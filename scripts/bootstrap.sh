@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what KloudHub needs on a fresh machine, and nothing that is already there:
+# Debian packages (libpq, libcurl, PostgreSQL, zip) and a Python virtual environment with
+# the local AWS (moto) and the test clients. Safe to run again; fast when all is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv)
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The Python clients the tests use as judges (botocore for SigV4, moto as the local AWS).
+requirements=scripts/requirements.txt
+stamp=.venv/.requirements.sha256
+wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "bootstrap: preparing .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+  echo "$wanted" > "$stamp"
+fi
