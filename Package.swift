@@ -47,10 +47,17 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "KloudCore",
             dependencies: [
                 "LambdaRuntime",
+                "CLibPQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -60,6 +67,8 @@ let package = Package(
             name: "KloudLocal",
             dependencies: [
                 "LambdaRuntime",
+                "KloudCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,14 +98,26 @@ let package = Package(
             path: "Benchmarks/runtime-bench",
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "postgres-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/postgres-bench",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: ["LambdaRuntime"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "KloudTestSupport",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Tests/KloudTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "KloudCoreTests",
-            dependencies: ["KloudCore"],
+            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport"],
             exclude: ["Support/botocore_sigv4.py"],
             swiftSettings: strictSwift
         ),

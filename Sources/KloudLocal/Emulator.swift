@@ -79,7 +79,7 @@ public actor Emulator {
         shared.merge(configuration.environment) { _, configured in configured }
         return InstanceLaunch(
             region: configuration.region, accountID: configuration.accountID, sharedEnvironment: shared,
-            binaryFolder: configuration.binaryFolder)
+            databaseURLs: configuration.databaseURLs, binaryFolder: configuration.binaryFolder)
     }
 
     /// Invokes `function` synchronously and returns what it produced.

@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 
 /// Everything the emulator needs to know to run: where the functions are, its ports, and the
 /// AWS-like identity it presents.
@@ -16,6 +17,9 @@ public struct EmulatorConfiguration: Sendable {
     public var accountID = "000000000000"
     /// Variables every function gets, besides its manifest's and Lambda's own.
     public var environment: [String: String] = [:]
+    /// The connection string for each database role; a function gets its manifest's role's
+    /// as `DATABASE_URL`.
+    public var databaseURLs: [DatabaseRole: String] = [:]
     /// Instances per function when its manifest reserves no concurrency.
     public var defaultConcurrency = 10
     /// API Gateway's integration timeout (30 seconds at most in AWS).

@@ -4,6 +4,7 @@ public enum EmulatorError: Error, CustomStringConvertible, Equatable {
     case missingBinary(function: String, looked: [String])
     case unknownFunction(String)
     case shuttingDown
+    case serviceSeedFailed(String, String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,7 @@ public enum EmulatorError: Error, CustomStringConvertible, Equatable {
             "no binary for function \(function) (looked for \(looked.joined(separator: ", "))); run swift build first"
         case .unknownFunction(let name): "no function named \(name)"
         case .shuttingDown: "the emulator is shutting down"
+        case .serviceSeedFailed(let service, let detail): "preparing \(service) failed: \(detail)"
         }
     }
 }

@@ -46,13 +46,41 @@ struct Up: AsyncParsableCommand {
     @Flag(help: "Do not fire scheduled functions.")
     var noSchedules = false
 
+    @Flag(help: "Use real AWS with the environment's credentials instead of the local AWS endpoint.")
+    var realAWS = false
+
+    @Option(help: "Where embedded services keep their data.")
+    var data = ".local"
+
     func run() async throws {
         var configuration = functions.configuration()
         configuration.gatewayPort = port
         configuration.lambdaPort = lambdaPort
         configuration.isSchedulerEnabled = !noSchedules
-        let emulator = try Emulator(configuration: configuration)
-        let endpoints = try await emulator.start()
+        let projectRoot = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let services = LocalServices(
+            options: .init(
+                projectRoot: projectRoot, dataFolder: URL(fileURLWithPath: data), region: functions.region,
+                usesRealAWS: realAWS, environment: ProcessInfo.processInfo.environment),
+            log: configuration.log)
+        let emulator: Emulator
+        let endpoints: Emulator.Endpoints
+        do {
+            let started = try await services.start()
+            configuration.databaseURLs = started.databaseURLs
+            configuration.environment.merge(started.environment) { _, service in service }
+            emulator = try Emulator(configuration: configuration)
+            endpoints = try await emulator.start()
+        } catch {
+            await services.stop()
+            throw error
+        }
+        if let aws = await services.localAWS {
+            print("Local AWS     \(aws.endpoint.absoluteString) (account \(aws.seed.accountID), signatures checked)")
+            print(
+                "  demo customer role \(aws.seed.demoCustomer.roleARN), external id \(aws.seed.demoCustomer.externalID)"
+            )
+        }
         print("API Gateway   \(endpoints.gateway.absoluteString)")
         print("Lambda API    \(endpoints.lambda.absoluteString)")
         for manifest in await emulator.manifests {
@@ -62,6 +90,7 @@ struct Up: AsyncParsableCommand {
         await StopSignal.wait()
         print("stopping")
         await emulator.shutdown()
+        await services.stop()
     }
 }
 

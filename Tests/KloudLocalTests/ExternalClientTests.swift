@@ -7,27 +7,9 @@ import Testing
 /// `kloudhub-local` command itself.
 @Suite("External clients")
 struct ExternalClientTests {
-    /// Runs `executable` with `arguments` on a thread of its own (waiting for a process must not
-    /// block the concurrency pool the emulator runs on); returns its exit status and output.
     private func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+        let outcome = try await CommandRunner.run(URL(fileURLWithPath: executable), arguments)
+        return (outcome.status, outcome.text)
     }
 
     private var python: String {

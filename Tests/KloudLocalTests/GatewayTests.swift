@@ -97,7 +97,7 @@ struct GatewayTests {
         #expect(try await HTTPExchange.send("POST", local.endpoints.gateway("/items/1")).status == 404)
     }
 
-    @Test(arguments: ["/probe/throw", "/probe/bad-status", "/raw/not-json", "/probe/sleep?milliseconds=5000"])
+    @Test(arguments: ["/probe/throw", "/probe/bad-status", "/raw/not-json", "/probe/sleep?milliseconds=8000"])
     func brokenFunctionGives502(path: String) async throws {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }

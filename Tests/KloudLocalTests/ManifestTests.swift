@@ -32,11 +32,11 @@ struct ManifestTests {
         let probe = try #require(manifests.first { $0.name == "runtime-probe" })
         #expect(probe.routes.map(\.key) == ["ANY /probe/{action}", "GET /items/{id}", "ANY /files/{proxy+}"])
         #expect(probe.schedule?.description == "rate(1 minute)")
-        #expect(probe.timeout == 2)
+        #expect(probe.timeout == 6)
         #expect(probe.memory == 128)
         #expect(probe.reservedConcurrency == 3)
         #expect(probe.environment == ["PROBE_GREETING": "hello from the manifest"])
-        #expect(probe.databaseRole == nil)
+        #expect(probe.databaseRole == .api)
         #expect(probe.awsActions.isEmpty)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 
 /// One running copy of a function (a Lambda sandbox): its process, its Runtime API and the
 /// invocation it is serving.
@@ -91,6 +92,7 @@ struct InstanceLaunch: Sendable {
     let accountID: String
     /// Variables every function gets (endpoints of the local services, LOG_LEVEL, PATH).
     let sharedEnvironment: [String: String]
+    let databaseURLs: [DatabaseRole: String]
     let binaryFolder: URL
 
     func functionARN(_ name: String) -> String { "arn:aws:lambda:\(region):\(accountID):function:\(name)" }
@@ -111,6 +113,7 @@ struct InstanceLaunch: Sendable {
     func environment(for manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int) -> [String: String] {
         var environment = sharedEnvironment
         environment.merge(manifest.environment) { _, own in own }
+        if let role = manifest.databaseRole, let url = databaseURLs[role] { environment["DATABASE_URL"] = url }
         let day = ISO8601DateFormatter.string(
             from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         environment.merge([

@@ -1,13 +1,9 @@
 import Foundation
+import KloudCore
 
 /// How one function is wired, read from `functions/NAME/function.json`: the single source of
 /// truth that the emulator and Terraform both read (DESIGN.md section 3).
 public struct FunctionManifest: Sendable, Equatable {
-    /// The database role a function connects as (DESIGN.md section 6).
-    public enum DatabaseRole: String, Sendable, CaseIterable {
-        case api, worker, maintenance
-    }
-
     /// The function's name: its folder's name.
     public var name: String
     public var description: String
@@ -19,6 +15,7 @@ public struct FunctionManifest: Sendable, Equatable {
     public var memory: Int
     public var reservedConcurrency: Int?
     public var environment: [String: String]
+    /// The database role it connects as (DESIGN.md section 6); never the owner.
     public var databaseRole: DatabaseRole?
     public var awsActions: [String]
     /// Functions this one may invoke asynchronously.

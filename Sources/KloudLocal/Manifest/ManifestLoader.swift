@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 import LambdaRuntime
 
 /// Reads and validates function manifests.
@@ -74,7 +75,7 @@ public enum ManifestLoader {
             throw fail("environment", "'\(key)' is reserved by Lambda")
         }
         let role = try fields.optionalString("databaseRole").map { text in
-            guard let role = FunctionManifest.DatabaseRole(rawValue: text) else {
+            guard let role = DatabaseRole(rawValue: text), role != .owner else {
                 throw fail("databaseRole", "must be one of api, worker, maintenance or null")
             }
             return role

@@ -45,6 +45,13 @@ struct RuntimeProbeHandler: LambdaHandler {
             return .string(String(repeating: "x", count: event["bytes"]?.intValue ?? 0))
         case "context":
             return describe(context)
+        case "environment":
+            let names = [
+                "DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_REGION", "KLOUDHUB_KMS_KEY_ID",
+            ]
+            var values: [String: JSONValue] = [:]
+            for name in names { values[name] = getenv(name).map { .string(String(cString: $0)) } ?? .null }
+            return .object(values)
         default:
             throw ProbeError(description: "unknown action \(action)")
         }

@@ -1,0 +1,132 @@
+// Measures KloudHub's two hot database paths against an embedded cluster
+// over TCP loopback:
+//   1. a scoped point query: BEGIN, set the account scope, select one
+//      resource by id, COMMIT (target p50 <= 0.3 ms);
+//   2. listing 50 resources of one account, out of 100,000 rows across 100
+//      accounts, filtered by region and ordered by cost (target p50 <= 2 ms),
+//      with its EXPLAIN.
+// Run: swift run -c release postgres-bench [iterations]
+
+import Foundation
+import KloudCore
+import KloudLocal
+
+let iterations = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5_000
+let accountCount = 100
+let resourcesPerAccount = 1_000
+let regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let migrations = ProcessInfo.processInfo.environment["KLOUDHUB_MIGRATIONS_DIR"] ?? packageRoot + "/migrations"
+let directory = NSTemporaryDirectory() + "kloudhub-bench-\(getpid())"
+
+func measure(_ label: String, warmUp: Int = 300, _ body: () throws -> Void) rethrows {
+    for _ in 0..<warmUp { try body() }
+    var samples: [Duration] = []
+    samples.reserveCapacity(iterations)
+    let clock = ContinuousClock()
+    for _ in 0..<iterations {
+        samples.append(try clock.measure(body))
+    }
+    samples.sort()
+    func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.3f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+    let p50 = samples[samples.count / 2]
+    let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
+    let p90 = samples[samples.count * 90 / 100]
+    print(
+        "\(label): p50 \(milliseconds(p50)) ms, p90 \(milliseconds(p90)) ms, p99 \(milliseconds(p99)) ms,"
+            + " max \(milliseconds(samples.last!)) ms (\(iterations) runs)")
+}
+
+let cluster = EmbeddedPostgres(
+    configuration: .init(
+        dataDirectory: directory, migrationsDirectory: migrations, databaseName: "bench", isDurable: false))
+do {
+    try await cluster.start()
+    let worker = PostgresClient(
+        configuration: .init(connectionString: try await cluster.connectionString(for: .worker, transport: .tcp)))
+    let api = PostgresClient(
+        configuration: .init(connectionString: try await cluster.connectionString(for: .api, transport: .tcp)))
+    let owner = PostgresClient(configuration: .init(connectionString: try await cluster.connectionString(for: .owner)))
+
+    print("seeding \(accountCount * resourcesPerAccount) resources across \(accountCount) accounts…")
+    var accounts: [UUID] = []
+    for index in 0..<accountCount {
+        let accountID = UUID()
+        let cloudAccountID = UUID()
+        accounts.append(accountID)
+        try api.transaction(scopedTo: accountID) { transaction in
+            try transaction.execute(
+                "insert into accounts (id, clerk_user_id, email) values (\(accountID), \("bench_\(index)"), 'bench@example.com')"
+            )
+        }
+        try worker.transaction(scopedTo: accountID) { transaction in
+            try transaction.execute(
+                """
+                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id, status)
+                values (\(cloudAccountID), \(accountID), '123456789012', 'bench', 'us-east-1', 'role',
+                        'arn:aws:iam::123456789012:role/KloudHub', 'external-id', 'connected')
+                """)
+            try transaction.execute(
+                """
+                insert into resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
+                select \(accountID), \(cloudAccountID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
+                       (\(regions))[1 + n % \(regions.count)], round((random() * 1000)::numeric, 4)
+                from generate_series(1, \(resourcesPerAccount)) as n
+                """)
+        }
+    }
+    try owner.execute("analyze kloudhub.resources")
+
+    let accountID = accounts[accounts.count / 2]
+    let ids = try worker.transaction(scopedTo: accountID) { transaction in
+        try transaction.query("select id from resources limit 1000").decode(UUID.self)
+    }
+
+    var next = 0
+    try measure("scoped point query (begin, scope, select by id, commit)") {
+        next = (next + 1) % ids.count
+        let id = ids[next]
+        let row = try api.transaction(scopedTo: accountID) { transaction in
+            try transaction.query(
+                "select id, name, region, monthly_cost from resources where account_id = \(accountID) and id = \(id)"
+            ).first
+        }
+        _ = try row?.decode((UUID, String, String, Money).self)
+    }
+
+    let list: (String) -> PostgresQuery = { region in
+        """
+        select id, name, resource_type, region, monthly_cost from resources
+        where account_id = \(accountID) and region = \(region)
+        order by monthly_cost desc, id limit 50
+        """
+    }
+    var regionIndex = 0
+    try measure("list 50 resources by region, ordered by cost") {
+        regionIndex = (regionIndex + 1) % regions.count
+        let rows = try api.transaction(scopedTo: accountID) { transaction in
+            try transaction.query(list(regions[regionIndex])).decode((UUID, String, String, String, Money).self)
+        }
+        precondition(rows.count == 50)
+    }
+
+    try measure("reference: unscoped select 1 in its own transaction") {
+        _ = try api.query("select 1")
+    }
+
+    let plan = try api.transaction(scopedTo: accountID) { transaction in
+        let query = list("eu-west-1")
+        return try transaction.query(PostgresQuery(unsafeRaw: "explain analyze " + query.sql, bindings: query.bindings))
+            .decode(String.self)
+    }
+    print("EXPLAIN ANALYZE of the list query (as kloudhub_api, scoped):")
+    plan.forEach { print("  " + $0) }
+} catch {
+    print("benchmark failed: \(String(reflecting: error))")
+}
+await cluster.stop()
+try? FileManager.default.removeItem(atPath: directory)

@@ -1,0 +1,229 @@
+import CLibPQ
+import Glibc
+
+/// One open connection to Postgres, through libpq.
+///
+/// Calls block the calling thread until the server answers: a Lambda
+/// instance serves one invocation at a time, and a blocking call is the
+/// cheapest way to wait for the database. Not `Sendable`: use one from one
+/// thread at a time. ``PostgresClient`` shares one safely and reconnects it.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+
+    /// Libpq settings applied unless the connection string sets them: a
+    /// bounded connect, and TCP settings that notice a silently dropped peer
+    /// (a frozen Lambda's connection can be cut by a NAT or pooler without a
+    /// FIN) within seconds rather than the kernel's default quarter-hour.
+    static let defaultParameters: [(String, String)] = [
+        ("connect_timeout", "10"),
+        ("tcp_user_timeout", "15000"),
+        ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"),
+        ("keepalives_count", "3"),
+        ("fallback_application_name", "kloudhub"),
+    ]
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Opens a connection.
+    ///
+    /// - Parameters:
+    ///   - connectionString: A `postgresql://` URL or a `key=value` conninfo string.
+    ///   - overrides: Parameters that replace the string's (`user`, `dbname`, …).
+    public static func connect(
+        to connectionString: String, overriding overrides: [String: String] = [:]
+    ) throws -> PostgresConnection {
+        // Later keywords win; the connection string (as "dbname", which libpq
+        // expands) comes after the defaults and before the overrides. The
+        // client encoding is always UTF-8, which String decoding relies on.
+        var parameters = defaultParameters
+        parameters.append(("dbname", connectionString))
+        parameters.append(contentsOf: overrides.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        parameters.append(("client_encoding", "UTF8"))
+        let handle = withCStrings(parameters.map(\.0)) { keywords in
+            withCStrings(parameters.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 1)
+            }
+        }
+        guard let handle else { throw PostgresError(.connectionFailed, clientMessage: "out of memory") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(.connectionFailed, clientMessage: message)
+        }
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        return PostgresConnection(handle: handle)
+    }
+
+    /// Whether a server accepts connections at `connectionString` (libpq's
+    /// `PQping`: no login needed).
+    public static func isServerAccepting(connectionString: String) -> Bool {
+        PQping(connectionString) == PQPING_OK
+    }
+
+    /// Closes the connection; later calls fail with ``PostgresError/Kind/connectionLost``.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    // MARK: - Queries
+
+    /// Runs one statement with its parameters and returns its rows (binary format).
+    public func query(_ query: PostgresQuery) throws -> PostgresRows {
+        guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
+        let result = query.bindings.withUnsafeParameters { types, values, lengths, formats in
+            PQexecParams(handle, query.sql, Int32(query.bindings.count), types, values, lengths, formats, 1)
+        }
+        return try rows(from: result, handle: handle)
+    }
+
+    /// Runs one statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ query: PostgresQuery) throws -> Int {
+        try self.query(query).affectedRowCount
+    }
+
+    /// Sends statements in one pipeline (one round trip) and returns the
+    /// last one's rows; throws the first error. After an error the server
+    /// skips the rest, and an open transaction block stays failed.
+    func pipeline(_ queries: [PostgresQuery]) throws -> PostgresRows {
+        guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
+        guard PQenterPipelineMode(handle) == 1 else { throw Self.error(from: nil, handle: handle) }
+        var sent = 0
+        for query in queries {
+            let accepted = query.bindings.withUnsafeParameters { types, values, lengths, formats in
+                PQsendQueryParams(handle, query.sql, Int32(query.bindings.count), types, values, lengths, formats, 1)
+            }
+            guard accepted == 1 else { break }
+            sent += 1
+        }
+        var firstError = sent == queries.count ? nil : Self.error(from: nil, handle: handle)
+        var lastRows: PostgresRows?
+        if PQpipelineSync(handle) == 1 {
+            for index in 0..<sent where PQstatus(handle) == CONNECTION_OK {
+                // Each statement's results end with NULL.
+                while let result = PQgetResult(handle) {
+                    switch PQresultStatus(result) {
+                    case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                        if index == sent - 1 {
+                            lastRows = PostgresRows(PostgresResult(result))
+                        } else {
+                            PQclear(result)
+                        }
+                    case PGRES_PIPELINE_ABORTED:
+                        PQclear(result)
+                    default:
+                        if firstError == nil { firstError = Self.error(from: result, handle: handle) }
+                        PQclear(result)
+                    }
+                }
+            }
+            while PQstatus(handle) == CONNECTION_OK, let result = PQgetResult(handle) {
+                let status = PQresultStatus(result)
+                PQclear(result)
+                if status == PGRES_PIPELINE_SYNC { break }
+            }
+        }
+        if PQstatus(handle) == CONNECTION_OK {
+            _ = PQexitPipelineMode(handle)
+        }
+        if var error = firstError ?? (PQstatus(handle) == CONNECTION_OK ? nil : Self.error(from: nil, handle: handle)) {
+            if PQstatus(handle) != CONNECTION_OK { error.kind = .connectionLost }
+            throw error
+        }
+        guard let lastRows else { throw Self.error(from: nil, handle: handle) }
+        return lastRows
+    }
+
+    /// Runs a script of several statements without parameters (a migration
+    /// file) through the simple query protocol.
+    func executeScript(_ script: String) throws {
+        guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
+        _ = try rows(from: PQexec(handle, script), handle: handle)
+    }
+
+    private func rows(from result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresRows {
+        guard let result else { throw Self.error(from: nil, handle: handle) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresRows(PostgresResult(result))
+        default:
+            let error = Self.error(from: result, handle: handle)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    // MARK: - State
+
+    /// Whether the connection is open and the server has not gone away.
+    ///
+    /// Checked before each use: a socket that is readable while no query is
+    /// running means the server sent something unasked (a shutdown notice)
+    /// or closed it; reading it lets libpq notice a closed connection
+    /// without sending anything.
+    public var isUsable: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return false }
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 0)
+            if ready == 0 { return true }
+            if ready < 0 { return errno == EINTR }
+            if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Whether a transaction block is open (or failed and awaiting ROLLBACK).
+    var isInTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// The server's process id for this connection (for `pg_terminate_backend`).
+    public var backendProcessID: Int32 {
+        handle.map { PQbackendPID($0) } ?? 0
+    }
+
+    // MARK: - Errors
+
+    private static func error(from result: OpaquePointer?, handle: OpaquePointer) -> PostgresError {
+        let isConnectionBad = PQstatus(handle) == CONNECTION_BAD
+        guard let result, let sqlState = field(result, "C") else {
+            let message = String(cString: PQerrorMessage(handle))
+            return PostgresError(isConnectionBad ? .connectionLost : .clientError, clientMessage: message)
+        }
+        let fields = PostgresError.ServerFields(
+            severity: field(result, "V") ?? field(result, "S"), message: field(result, "M"),
+            detail: field(result, "D"), hint: field(result, "H"), schema: field(result, "s"),
+            table: field(result, "t"), column: field(result, "c"), constraint: field(result, "n"))
+        var error = PostgresError.server(sqlState: sqlState, fields: fields)
+        if isConnectionBad { error.kind = .connectionLost }
+        return error
+    }
+
+    private static func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {
+        PQresultErrorField(result, Int32(code.value)).map { String(cString: $0) }
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+private func withCStrings<Result>(
+    _ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+) -> Result {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

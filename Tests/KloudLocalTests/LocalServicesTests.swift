@@ -1,0 +1,74 @@
+import Foundation
+import KloudCore
+import Testing
+
+@testable import KloudLocal
+
+/// `kloudhub-local up`'s embedded services: PostgreSQL with the migrations applied and each
+/// function connected as its manifest's role, and moto as the local AWS checking signatures.
+@Suite("Embedded services")
+struct LocalServicesTests {
+    @Test func functionsGetTheirRoleDatabaseAndTheLocalAWS() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let services = LocalServices(
+            options: .init(
+                projectRoot: TestPaths.packageRoot, dataFolder: data, region: "us-east-1", usesRealAWS: false,
+                environment: ProcessInfo.processInfo.environment),
+            log: LogRecorder().log())
+        let started: (databaseURLs: [DatabaseRole: String], environment: [String: String])
+        do {
+            started = try await services.start()
+        } catch {
+            await services.stop()
+            throw error
+        }
+        let local = try await TestEmulator.start(environment: started.environment) {
+            $0.databaseURLs = started.databaseURLs
+        }
+        defer {
+            Task {
+                await local.stop()
+                await services.stop()
+            }
+        }
+        #expect(Set(started.databaseURLs.keys) == [.api, .worker, .maintenance])
+
+        let seen = try await local.invokeObject(#"{"action":"environment"}"#)
+        let databaseURL = try #require(seen["DATABASE_URL"] as? String)
+        #expect(databaseURL == started.databaseURLs[.api], "the probe's manifest names the api role")
+        let client = PostgresClient(configuration: .init(connectionString: databaseURL))
+        defer { try? client.close() }
+        let isAPI = try #require(client.query("select pg_has_role(current_user, 'kloudhub_api', 'member')").first)
+        #expect(try isAPI.decode(Bool.self))
+        #expect(throws: PostgresError.self) { try client.query("select credential_ciphertext from cloud_accounts") }
+
+        let aws = try #require(await services.localAWS)
+        #expect(seen["AWS_ENDPOINT_URL"] as? String == aws.endpoint.absoluteString)
+        #expect(seen["KLOUDHUB_KMS_KEY_ID"] as? String == aws.seed.kmsKeyARN)
+        let python = LocalAWS.pythonInterpreter(projectRoot: TestPaths.packageRoot)
+        let script = """
+            import boto3, sys, json
+            def s3(secret):
+                return boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                                    aws_access_key_id=sys.argv[2], aws_secret_access_key=secret)
+            names = sorted(b["Name"] for b in s3(sys.argv[3]).list_buckets()["Buckets"])
+            try:
+                s3("not-the-secret").list_buckets()
+                refused = None
+            except Exception as error:
+                refused = error.response["Error"]["Code"]
+            print(json.dumps({"buckets": names, "refused": refused}))
+            """
+        let outcome = try await CommandRunner.run(
+            python, ["-c", script, aws.endpoint.absoluteString, aws.seed.accessKeyID, aws.seed.secretAccessKey])
+        let answer = try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]
+        #expect(
+            answer?["buckets"] as? [String]
+                == [
+                    "kloudhub-local-blueprints", "kloudhub-local-exports", "kloudhub-local-logs",
+                    "kloudhub-local-state",
+                ])
+        #expect(answer?["refused"] as? String == "SignatureDoesNotMatch")
+    }
+}
