@@ -81,6 +81,7 @@ let package = Package(
             name: "kloudhub-local",
             dependencies: [
                 "KloudLocal",
+                "KloudCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KloudCore
 import KloudLocal
 
 /// `kloudhub-local`: runs KloudHub's functions on one machine as AWS would run them.
@@ -8,7 +9,7 @@ struct KloudHubLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kloudhub-local",
         abstract: "Run KloudHub's Lambda functions locally behind an emulated API Gateway and Lambda.",
-        subcommands: [Up.self, Invoke.self])
+        subcommands: [Up.self, Invoke.self, Migrate.self])
 }
 
 /// Options every subcommand shares: where the functions and their binaries are.
@@ -76,19 +77,19 @@ struct Up: AsyncParsableCommand {
             throw error
         }
         if let aws = await services.localAWS {
-            print("Local AWS     \(aws.endpoint.absoluteString) (account \(aws.seed.accountID), signatures checked)")
-            print(
+            say("Local AWS     \(aws.endpoint.absoluteString) (account \(aws.seed.accountID), signatures checked)")
+            say(
                 "  demo customer role \(aws.seed.demoCustomer.roleARN), external id \(aws.seed.demoCustomer.externalID)"
             )
         }
-        print("API Gateway   \(endpoints.gateway.absoluteString)")
-        print("Lambda API    \(endpoints.lambda.absoluteString)")
+        say("API Gateway   \(endpoints.gateway.absoluteString)")
+        say("Lambda API    \(endpoints.lambda.absoluteString)")
         for manifest in await emulator.manifests {
             let triggers = manifest.routes.map(\.key) + (manifest.schedule.map { ["schedule \($0)"] } ?? [])
-            print("  \(manifest.name): \(triggers.joined(separator: ", "))")
+            say("  \(manifest.name): \(triggers.joined(separator: ", "))")
         }
         await StopSignal.wait()
-        print("stopping")
+        say("stopping")
         await emulator.shutdown()
         await services.stop()
     }
@@ -143,6 +144,23 @@ struct Invoke: AsyncParsableCommand {
     }
 }
 
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the migrations to a database (the same runner the emulator, the tests and a deployment use).")
+
+    @Option(help: "The owner's connection string (URL or conninfo).")
+    var databaseURL: String
+
+    @Option(help: "The folder of ordered SQL migrations.")
+    var migrations = "migrations"
+
+    func run() async throws {
+        let report = try MigrationRunner(directory: migrations).run(connectionString: databaseURL)
+        for name in report.applied { say("applied  \(name)") }
+        say("\(report.applied.count) applied, \(report.alreadyApplied.count) already applied")
+    }
+}
+
 /// Waits for SIGINT or SIGTERM.
 enum StopSignal {
     static func wait() async {
@@ -158,4 +176,9 @@ enum StopSignal {
         for await _ in stream { break }
         sources.forEach { $0.cancel() }
     }
+}
+
+/// Writes a line to standard output at once (print buffers when the output is not a terminal).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
