@@ -4,8 +4,9 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 FUNCTIONS := $(sort $(patsubst functions/%/function.json,%,$(wildcard functions/*/function.json)))
-# Function binaries checked and measured: every function, plus the runtime's test function.
-FUNCTION_PRODUCTS := $(FUNCTIONS) runtime-probe
+# Function binaries checked and measured: every function, plus the test functions built on
+# the runtime alone (runtime-probe) and on KloudCore (kloudcore-probe).
+FUNCTION_PRODUCTS := $(FUNCTIONS) runtime-probe kloudcore-probe
 RELEASE_FLAGS := -c release --static-swift-stdlib
 FORMATTED := Package.swift Sources Tests Benchmarks $(wildcard functions)
 

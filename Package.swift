@@ -94,6 +94,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(
+            name: "kloudcore-probe",
+            dependencies: ["LambdaRuntime", "KloudCore"],
+            path: "Tests/Fixtures/functions/kloudcore-probe",
+            exclude: ["function.json", "events"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
             name: "runtime-bench",
             dependencies: ["KloudLocal"],
             path: "Benchmarks/runtime-bench",

@@ -79,11 +79,8 @@ enum BinarySize {
     }
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw POSIXError(.EIO) }
+        guard try CommandRunner.runBlocking(URL(fileURLWithPath: tool), arguments).status == 0 else {
+            throw POSIXError(.EIO)
+        }
     }
 }

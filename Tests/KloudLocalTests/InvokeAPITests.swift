@@ -133,6 +133,9 @@ struct InvokeAPITests {
         let answer = try await HTTPExchange.send(
             "GET", URL(string: local.endpoints.lambda.absoluteString + "/2015-03-31/functions/")!)
         let functions = try #require(try answer.json()["Functions"] as? [[String: Any]])
-        #expect(functions.compactMap { $0["FunctionName"] as? String } == ["raw-runtime", "runtime-probe"])
+        #expect(
+            functions.compactMap { $0["FunctionName"] as? String } == [
+                "kloudcore-probe", "raw-runtime", "runtime-probe",
+            ])
     }
 }

@@ -43,6 +43,13 @@ struct LocalServicesTests {
         #expect(try isAPI.decode(Bool.self))
         #expect(throws: PostgresError.self) { try client.query("select credential_ciphertext from cloud_accounts") }
 
+        let worker = try await local.invokeObject(#"{"action":"whoami"}"#, function: "kloudcore-probe")
+        #expect(
+            worker["roles"] as? [String] == ["kloudhub_worker"], "a function built on KloudCore, as its manifest's role"
+        )
+        let signed = try await local.invokeObject(#"{"action":"sign"}"#, function: "kloudcore-probe")
+        #expect((signed["signature"] as? String)?.count == 64)
+
         let aws = try #require(await services.localAWS)
         #expect(seen["AWS_ENDPOINT_URL"] as? String == aws.endpoint.absoluteString)
         #expect(seen["KLOUDHUB_KMS_KEY_ID"] as? String == aws.seed.kmsKeyARN)

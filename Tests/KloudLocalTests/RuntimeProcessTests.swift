@@ -59,23 +59,12 @@ struct RuntimeProcessTests {
         }
     }
 
-    private func launchProbe(port: Int, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = TestPaths.probeBinary
-        process.environment = [
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_LAMBDA_FUNCTION_NAME": "runtime-probe",
-        ]
-        .merging(environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    private func waitForExit(_ process: Process, within seconds: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return !process.isRunning
+    private func launchProbe(port: Int, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: TestPaths.probeBinary.path, arguments: [],
+            environment: ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "AWS_LAMBDA_FUNCTION_NAME": "runtime-probe"]
+                .merging(environment) { _, new in new },
+            output: { _ in })
     }
 
     private func waitForRequest(
@@ -95,9 +84,9 @@ struct RuntimeProcessTests {
         defer { server.stop() }
         let process = try launchProbe(port: server.port)
         _ = try await waitForRequest(api, matching: "/invocation/next")
-        process.terminate()
-        try #require(await waitForExit(process, within: 2))
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        process.send(SIGTERM)
+        try #require(await process.waitForExit(within: .seconds(2)))
+        #expect(process.terminated == .exited(0))
     }
 
     @Test func failingNextEndsTheProcessPromptly() async throws {
@@ -105,8 +94,8 @@ struct RuntimeProcessTests {
         let server = try await api.start()
         defer { server.stop() }
         let process = try launchProbe(port: server.port)
-        try #require(await waitForExit(process, within: 2))
-        #expect(process.terminationStatus == 1)
+        try #require(await process.waitForExit(within: .seconds(2)))
+        #expect(process.terminated == .exited(1))
     }
 
     @Test func initFailureIsPostedToInitErrorAndTheProcessExits() async throws {
@@ -122,8 +111,8 @@ struct RuntimeProcessTests {
         #expect(body?["errorMessage"] as? String == "no database url")
         #expect(body?["errorType"] as? String == "Runtime.InitError")
         #expect(body?["stackTrace"] is [Any])
-        try #require(await waitForExit(process, within: 2))
-        #expect(process.terminationStatus == 1)
+        try #require(await process.waitForExit(within: .seconds(2)))
+        #expect(process.terminated == .exited(1))
         #expect(api.requests.withLock { $0.contains { $0.path.hasSuffix("/next") } } == false)
     }
 
@@ -132,19 +121,16 @@ struct RuntimeProcessTests {
         let server = try await api.start()
         defer { server.stop() }
         let process = try launchProbe(port: server.port)
-        defer { process.terminate() }
+        defer { process.send(SIGKILL) }
         let posted = try await waitForRequest(api, matching: "/invocation/req-1/error")
         #expect(posted.headers["lambda-runtime-function-error-type"] == "Function.ProbeFailure")
         #expect(posted.headers["content-type"] == "application/vnd.aws.lambda.error+json")
     }
 
     @Test func missingRuntimeAPIAddressExitsWithAnError() async throws {
-        let process = Process()
-        process.executableURL = TestPaths.probeBinary
-        process.environment = [:]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try #require(await waitForExit(process, within: 2))
-        #expect(process.terminationStatus == 1)
+        let process = try ChildProcess.spawn(
+            executable: TestPaths.probeBinary.path, arguments: [], environment: [:], output: { _ in })
+        try #require(await process.waitForExit(within: .seconds(2)))
+        #expect(process.terminated == .exited(1))
     }
 }

@@ -41,6 +41,34 @@ public final class ChildProcess: Sendable {
     public var terminated: Termination? { termination.withLock { $0 } }
     public var isRunning: Bool { terminated == nil }
 
+    /// Reads `fd` to its end on a thread of its own; an empty chunk marks the end.
+    private static func startReading(_ fd: Int32, into sink: @escaping @Sendable (Data) -> Void) {
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                sink(Data(buffer[0..<count]))
+            }
+            sink(Data())
+            close(fd)
+        }.start()
+    }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np`, looked up at run time: Swift's Glibc
+    /// module does not export it.
+    private static func addChangeDirectory(_ actions: inout posix_spawn_file_actions_t, _ path: String) throws {
+        typealias AddChangeDirectory =
+            @convention(c) (
+                UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+            ) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np")
+        else { throw POSIXError(.ENOSYS) }
+        let add = unsafeBitCast(symbol, to: AddChangeDirectory.self)
+        guard add(&actions, path) == 0 else { throw POSIXError(.EINVAL) }
+    }
+
     /// Sends `signal` to the process if it still runs.
     public func send(_ signal: Int32) {
         if isRunning { kill(pid, signal) }
@@ -62,24 +90,60 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Where a child's standard output and error go.
+    public enum Output: Sendable {
+        /// Both, merged, one line at a time.
+        case lines(@Sendable (String) -> Void)
+        /// Each to its own handler, in chunks as read; an empty chunk marks the end.
+        case separate(standardOutput: @Sendable (Data) -> Void, standardError: @Sendable (Data) -> Void)
+        /// Both appended to a file.
+        case file(String)
+    }
+
     /// Starts `executable`; each line it writes to standard output or error goes to `output`,
     /// and `onExit` is called once it has ended.
     public static func spawn(
         executable: String, arguments: [String], environment: [String: String],
         output: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
     ) throws -> ChildProcess {
-        var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
+        try spawn(
+            executable: executable, arguments: arguments, environment: environment, output: .lines(output),
+            onExit: onExit)
+    }
 
+    /// Starts `executable` in `workingDirectory` (when given) with its output sent to `output`;
+    /// `onExit` is called once it has ended.
+    public static func spawn(
+        executable: String, arguments: [String], environment: [String: String], workingDirectory: String? = nil,
+        output: Output, onExit: @escaping @Sendable (Termination) -> Void = { _ in }
+    ) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, readEnd)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        var readers: [(fd: Int32, sink: @Sendable (Data) -> Void)] = []
+        var parentEnds: [Int32] = []
+        func pipeInto(_ target: Int32...) throws -> Int32 {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            for fd in target { posix_spawn_file_actions_adddup2(&actions, ends[1], fd) }
+            posix_spawn_file_actions_addclose(&actions, ends[0])
+            posix_spawn_file_actions_addclose(&actions, ends[1])
+            parentEnds.append(ends[1])
+            return ends[0]
+        }
+        switch output {
+        case .lines(let emit):
+            let splitter = LineSplitter(emit: emit)
+            readers.append((try pipeInto(1, 2), { splitter.append($0) }))
+        case .separate(let standardOutput, let standardError):
+            readers.append((try pipeInto(1), standardOutput))
+            readers.append((try pipeInto(2), standardError))
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        if let workingDirectory { try Self.addChangeDirectory(&actions, workingDirectory) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -101,26 +165,14 @@ public final class ChildProcess: Sendable {
         }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        close(writeEnd)
+        parentEnds.forEach { close($0) }
         guard status == 0 else {
-            close(readEnd)
+            readers.forEach { close($0.fd) }
             throw POSIXError(POSIXErrorCode(rawValue: status) ?? .ENOENT)
         }
+        for (fd, sink) in readers { startReading(fd, into: sink) }
         let childPID = pid
         let child = ChildProcess(pid: childPID)
-        let splitter = LineSplitter(emit: output)
-        let reader = Thread {
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                splitter.append(Data(buffer[0..<count]))
-            }
-            splitter.append(Data())
-            close(readEnd)
-        }
-        reader.start()
         let waiter = Thread {
             var status: Int32 = 0
             while waitpid(childPID, &status, 0) < 0 && errno == EINTR {}

@@ -1,8 +1,12 @@
 import Foundation
 import Synchronization
 
-/// Runs a command to completion on a thread of its own: waiting for a process must not block
-/// the concurrency pool that the emulator's servers and pools run on.
+/// Runs a command to completion through ``ChildProcess``.
+///
+/// Foundation's `Process` learns of a child's end from SIGCHLD on a thread of its own; when
+/// that thread is first made from a thread of Swift's concurrency pool, it inherits a mask
+/// that blocks SIGCHLD, and `waitUntilExit` never returns. A `waitpid` thread per child does not
+/// depend on signals at all.
 public enum CommandRunner {
     /// What a finished command left behind.
     public struct Outcome: Sendable {
@@ -14,48 +18,106 @@ public enum CommandRunner {
     }
 
     /// Runs `executable` with `arguments` and returns its exit status and outputs.
-    public static func run(_ executable: URL, _ arguments: [String]) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    let process = Process()
-                    process.executableURL = executable
-                    process.arguments = arguments
-                    let output = Pipe()
-                    let errors = Pipe()
-                    process.standardOutput = output
-                    process.standardError = errors
-                    try process.run()
-                    let errorData = ErrorCollector(errors.fileHandleForReading)
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: Outcome(
-                            status: process.terminationStatus, output: data, errorOutput: errorData.collected()))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String? = nil
+    ) async throws -> Outcome {
+        let collector = Collector()
+        _ = try ChildProcess.spawn(
+            executable: executable.path, arguments: arguments, environment: environment,
+            workingDirectory: workingDirectory,
+            output: .separate(
+                standardOutput: { collector.add($0, isError: false) },
+                standardError: { collector.add($0, isError: true) }),
+            onExit: { collector.finish($0) })
+        return await collector.outcome()
+    }
+
+    /// The same, blocking the calling thread; for synchronous callers outside the concurrency pool.
+    public static func runBlocking(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String? = nil
+    ) throws -> Outcome {
+        let collector = Collector()
+        _ = try ChildProcess.spawn(
+            executable: executable.path, arguments: arguments, environment: environment,
+            workingDirectory: workingDirectory,
+            output: .separate(
+                standardOutput: { collector.add($0, isError: false) },
+                standardError: { collector.add($0, isError: true) }),
+            onExit: { collector.finish($0) })
+        return collector.waitForOutcome()
     }
 }
 
-/// Reads a pipe to its end on a thread of its own, so that a command filling its error output
-/// cannot block while its standard output is being read.
-private final class ErrorCollector: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let data = Mutex(Data())
-
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            let all = handle.readDataToEndOfFile()
-            data.withLock { $0 = all }
-            done.signal()
-        }.start()
+/// Gathers a child's outputs until both have ended and the child has exited.
+private final class Collector: Sendable {
+    private struct State {
+        var output = Data()
+        var errorOutput = Data()
+        var openStreams = 2
+        var termination: ChildProcess.Termination?
+        var waiter: CheckedContinuation<CommandRunner.Outcome, Never>?
     }
 
-    func collected() -> Data {
-        done.wait()
-        return data.withLock { $0 }
+    private let state = Mutex(State())
+    private let finished = DispatchSemaphore(value: 0)
+
+    func add(_ chunk: Data, isError: Bool) {
+        let ready = state.withLock { state -> Bool in
+            if chunk.isEmpty {
+                state.openStreams -= 1
+            } else if isError {
+                state.errorOutput.append(chunk)
+            } else {
+                state.output.append(chunk)
+            }
+            return state.openStreams == 0 && state.termination != nil
+        }
+        if ready { deliver() }
+    }
+
+    func finish(_ termination: ChildProcess.Termination) {
+        let ready = state.withLock { state -> Bool in
+            state.termination = termination
+            return state.openStreams == 0
+        }
+        if ready { deliver() }
+    }
+
+    func outcome() async -> CommandRunner.Outcome {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> CommandRunner.Outcome? in
+                guard state.openStreams == 0, let termination = state.termination else {
+                    state.waiter = continuation
+                    return nil
+                }
+                return Self.outcome(state, termination)
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+
+    func waitForOutcome() -> CommandRunner.Outcome {
+        finished.wait()
+        return state.withLock { Self.outcome($0, $0.termination!) }
+    }
+
+    private func deliver() {
+        let (waiter, outcome) = state.withLock { state in
+            defer { state.waiter = nil }
+            return (state.waiter, Self.outcome(state, state.termination!))
+        }
+        finished.signal()
+        waiter?.resume(returning: outcome)
+    }
+
+    private static func outcome(_ state: State, _ termination: ChildProcess.Termination) -> CommandRunner.Outcome {
+        let status: Int32 =
+            switch termination {
+            case .exited(let code): code
+            case .signalled(let signal): 128 + signal
+            }
+        return CommandRunner.Outcome(status: status, output: state.output, errorOutput: state.errorOutput)
     }
 }

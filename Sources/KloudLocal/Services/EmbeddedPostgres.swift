@@ -58,7 +58,7 @@ public actor EmbeddedPostgres {
 
     /// The configuration.
     public let configuration: Configuration
-    private var server: Process?
+    private var server: ChildProcess?
     private var chosenPort: Int?
     private var setup: PostgresClusterSetup?
 
@@ -122,10 +122,9 @@ public actor EmbeddedPostgres {
             self.server = nil
             return
         }
-        let pid = server.processIdentifier
-        for (signal, patience) in [(SIGINT, 15.0), (SIGQUIT, 5.0), (SIGKILL, 5.0)] {
-            kill(pid, signal)
-            if await Self.waitForExit(of: server, seconds: patience) { break }
+        for (signal, patience) in [(SIGINT, 15), (SIGQUIT, 5), (SIGKILL, 5)] {
+            server.send(signal)
+            if await server.waitForExit(within: .seconds(patience)) { break }
         }
         self.server = nil
     }
@@ -229,7 +228,7 @@ public actor EmbeddedPostgres {
         throw EmbeddedPostgresError(.startFailed, detail: logTail())
     }
 
-    private func startProcess(binaries: PostgresBinaries, account: ServerAccount, port: Int) throws -> Process {
+    private func startProcess(binaries: PostgresBinaries, account: ServerAccount, port: Int) throws -> ChildProcess {
         var arguments = [
             "-D", clusterDirectory, "-p", String(port), "-k", socketDirectory,
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_permissions=0700",
@@ -238,22 +237,14 @@ public actor EmbeddedPostgres {
         if !configuration.isDurable {
             arguments += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         }
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        let process = account.process(binaries.postgres, arguments)
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try log.close()
-        return process
+        let command = account.command(binaries.postgres, arguments)
+        return try ChildProcess.spawn(
+            executable: command.executable, arguments: command.arguments, environment: command.environment,
+            workingDirectory: "/", output: .file(logPath))
     }
 
     /// Waits up to 60 s for the server to accept connections; false if it exited.
-    private func waitUntilReady(_ process: Process, port: Int) async throws -> Bool {
+    private func waitUntilReady(_ process: ChildProcess, port: Int) async throws -> Bool {
         let probe = PostgresConnectionString(parameters: [
             "host": socketDirectory, "port": String(port), "user": "postgres", "dbname": "postgres",
         ]).conninfo
@@ -263,17 +254,8 @@ public actor EmbeddedPostgres {
             if PostgresConnection.isServerAccepting(connectionString: probe) { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         throw EmbeddedPostgresError(.startFailed, detail: "not ready after 60 s\n" + logTail())
-    }
-
-    private static func waitForExit(of process: Process, seconds: Double) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if !process.isRunning { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return !process.isRunning
     }
 
     /// The seed of the login users' passwords, made once per data folder.

@@ -31,38 +31,29 @@ struct ServerAccount: Sendable {
         return ServerAccount(switchTo: user, setpriv: setpriv)
     }
 
-    /// A process that runs `executable` as this account.
-    func process(_ executable: String, _ arguments: [String]) -> Process {
-        let process = Process()
-        if let switchTo, let setpriv {
-            process.executableURL = URL(fileURLWithPath: setpriv)
-            process.arguments =
-                ["--reuid=\(switchTo.uid)", "--regid=\(switchTo.gid)", "--init-groups", "--", executable]
-                + arguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["HOME"] = "/tmp"
-            environment["USER"] = switchTo.name
-            environment["LOGNAME"] = switchTo.name
-            process.environment = environment
-            process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        return process
+    /// The command line and environment that run `executable` as this account.
+    func command(
+        _ executable: String, _ arguments: [String]
+    ) -> (executable: String, arguments: [String], environment: [String: String]) {
+        var environment = ProcessInfo.processInfo.environment
+        guard let switchTo, let setpriv else { return (executable, arguments, environment) }
+        environment["HOME"] = "/tmp"
+        environment["USER"] = switchTo.name
+        environment["LOGNAME"] = switchTo.name
+        return (
+            setpriv,
+            ["--reuid=\(switchTo.uid)", "--regid=\(switchTo.gid)", "--init-groups", "--", executable] + arguments,
+            environment
+        )
     }
 
-    /// Runs a command to completion; returns its exit status and output.
+    /// Runs a command to completion from `/`; returns its exit status and output (both streams).
     func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
-        let process = process(executable, arguments)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let command = command(executable, arguments)
+        let outcome = try CommandRunner.runBlocking(
+            URL(fileURLWithPath: command.executable), command.arguments, environment: command.environment,
+            workingDirectory: "/")
+        return (outcome.status, String(decoding: outcome.output + outcome.errorOutput, as: UTF8.self))
     }
 
     /// Gives a file or folder, and everything in it, to `user`.

@@ -1,4 +1,5 @@
 import Foundation
+import KloudLocal
 
 /// Runs `botocore_sigv4.py` once over a batch of requests and returns botocore's results.
 ///
@@ -67,33 +68,19 @@ enum BotocoreSigner {
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputFile = folder.appendingPathComponent("input.jsonl")
         let outputFile = folder.appendingPathComponent("output.jsonl")
-        let errorFile = folder.appendingPathComponent("error.txt")
         try lines.write(to: inputFile)
         try Data().write(to: outputFile)
-        try Data().write(to: errorFile)
 
         let python = ProcessInfo.processInfo.environment["KLOUDHUB_PYTHON"] ?? "python3"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, SigV4TestPaths.botocoreScript.path]
-        process.standardInput = try FileHandle(forReadingFrom: inputFile)
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        // Wait through the termination handler: blocking a thread of the concurrency pool would
-        // stall the suites that run alongside.
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-
-        guard process.terminationStatus == 0 else {
-            let stderr = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-            throw Failure(description: "\(python) botocore_sigv4.py exited \(process.terminationStatus): \(stderr)")
+        let outcome = try await CommandRunner.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            [
+                "-c", #"exec "$0" "$1" < "$2" > "$3""#, python, SigV4TestPaths.botocoreScript.path, inputFile.path,
+                outputFile.path,
+            ])
+        guard outcome.status == 0 else {
+            let stderr = String(decoding: outcome.errorOutput, as: UTF8.self)
+            throw Failure(description: "\(python) botocore_sigv4.py exited \(outcome.status): \(stderr)")
         }
         let decoder = JSONDecoder()
         return try Data(contentsOf: outputFile)

@@ -1,0 +1,52 @@
+import FoundationEssentials
+import KloudCore
+import LambdaRuntime
+
+/// A test-only function that links KloudCore: it reports which database role it is connected
+/// as and signs a request with its AWS credentials. Its binary is what the Foundation check
+/// and the size benchmark measure for a function built on the shared library.
+struct KloudCoreProbeHandler: LambdaHandler {
+    struct ProbeError: LambdaReportableError, CustomStringConvertible {
+        var errorType: String { "ProbeFailure" }
+        var description: String
+    }
+
+    let database: PostgresClient?
+    let credentials: AWSCredentials?
+    let region: String
+
+    static func live(environment: [String: String]) -> KloudCoreProbeHandler {
+        let credentials = environment["AWS_ACCESS_KEY_ID"].flatMap { keyID in
+            environment["AWS_SECRET_ACCESS_KEY"].map {
+                AWSCredentials(accessKeyID: keyID, secretAccessKey: $0, sessionToken: environment["AWS_SESSION_TOKEN"])
+            }
+        }
+        return KloudCoreProbeHandler(
+            database: environment["DATABASE_URL"].map { PostgresClient(configuration: .init(connectionString: $0)) },
+            credentials: credentials, region: environment["AWS_REGION"] ?? "us-east-1")
+    }
+
+    func handle(_ event: JSONValue, context: LambdaContext) async throws -> JSONValue {
+        switch event["action"]?.stringValue {
+        case "whoami":
+            guard let database else { throw ProbeError(description: "no DATABASE_URL") }
+            let row = try database.query("select current_user::text").first
+            let user = try row?.decode(String.self) ?? ""
+            var roles: [JSONValue] = []
+            for role in ["kloudhub_api", "kloudhub_worker", "kloudhub_maintenance"] {
+                let member = try database.query("select pg_has_role(current_user, \(role), 'member')").first
+                if try member?.decode(Bool.self) == true { roles.append(.string(role)) }
+            }
+            return .object(["user": .string(user), "roles": .array(roles)])
+        case "sign":
+            guard let credentials else { throw ProbeError(description: "no AWS credentials") }
+            let request = SignableRequest(
+                method: "GET", path: "/", queryItems: [.init(name: "Action", value: "GetCallerIdentity")],
+                headers: [.init(name: "Host", value: "sts.\(region).amazonaws.com")])
+            let signed = try SigV4Signer(service: "sts", region: region).sign(request, using: credentials, at: Date())
+            return .object(["signature": .string(signed.signature)])
+        default:
+            throw ProbeError(description: "unknown action")
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import LambdaRuntime
+
+await LambdaRuntime.run { context in KloudCoreProbeHandler.live(environment: context.environment) }
