@@ -22,15 +22,7 @@ public enum CommandRunner {
         _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String? = nil
     ) async throws -> Outcome {
-        let collector = Collector()
-        _ = try ChildProcess.spawn(
-            executable: executable.path, arguments: arguments, environment: environment,
-            workingDirectory: workingDirectory,
-            output: .separate(
-                standardOutput: { collector.add($0, isError: false) },
-                standardError: { collector.add($0, isError: true) }),
-            onExit: { collector.finish($0) })
-        return await collector.outcome()
+        try await start(executable, arguments, environment, workingDirectory).outcome()
     }
 
     /// The same, blocking the calling thread; for synchronous callers outside the concurrency pool.
@@ -38,6 +30,12 @@ public enum CommandRunner {
         _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String? = nil
     ) throws -> Outcome {
+        try start(executable, arguments, environment, workingDirectory).waitForOutcome()
+    }
+
+    private static func start(
+        _ executable: URL, _ arguments: [String], _ environment: [String: String], _ workingDirectory: String?
+    ) throws -> Collector {
         let collector = Collector()
         _ = try ChildProcess.spawn(
             executable: executable.path, arguments: arguments, environment: environment,
@@ -46,7 +44,7 @@ public enum CommandRunner {
                 standardOutput: { collector.add($0, isError: false) },
                 standardError: { collector.add($0, isError: true) }),
             onExit: { collector.finish($0) })
-        return collector.waitForOutcome()
+        return collector
     }
 }
 
