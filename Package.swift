@@ -109,7 +109,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "runtime-bench",
-            dependencies: ["KloudLocal"],
+            dependencies: ["KloudLocal", "KloudCore"],
             path: "Benchmarks/runtime-bench",
             swiftSettings: strictSwift
         ),

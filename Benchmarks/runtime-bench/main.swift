@@ -47,4 +47,11 @@ table.add(
     target: "")
 table.add("warm: loop p50 / socket p50", String(format: "%.2f×", warm.ratio), target: "≤ 1.5×")
 table.add("memory: warm no-op invocation", "Max Memory Used \(warm.maxMemoryUsedMB) MB", target: "≤ 16 MB")
+let python = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv/bin/python")
+let signing = try await SigV4Rate.measure(python: python)
+table.add("SigV4 signatures/s, one core: KloudCore", "\(signing.swift)/s", target: "")
+table.add("SigV4 signatures/s, one core: botocore", "\(signing.botocore)/s", target: "")
+table.add(
+    "SigV4: KloudCore / botocore", String(format: "%.1f×", Double(signing.swift) / Double(max(1, signing.botocore))),
+    target: "≥ 10×")
 table.print()

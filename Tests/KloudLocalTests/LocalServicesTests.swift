@@ -51,6 +51,10 @@ struct LocalServicesTests {
         #expect((signed["signature"] as? String)?.count == 64)
 
         let aws = try #require(await services.localAWS)
+        let caller = try await local.invokeObject(#"{"action":"caller"}"#, function: "kloudcore-probe")
+        #expect(caller["account"] as? String == aws.seed.accountID, "signed by KloudCore, checked by the local AWS")
+        let sealed = try await local.invokeObject(#"{"action":"seal","secret":"canary"}"#, function: "kloudcore-probe")
+        #expect(sealed["roundTrip"] as? Bool == true)
         #expect(seen["AWS_ENDPOINT_URL"] as? String == aws.endpoint.absoluteString)
         #expect(seen["KLOUDHUB_KMS_KEY_ID"] as? String == aws.seed.kmsKeyARN)
         let python = LocalAWS.pythonInterpreter(projectRoot: TestPaths.packageRoot)

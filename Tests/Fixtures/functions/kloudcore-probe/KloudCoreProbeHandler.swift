@@ -3,7 +3,8 @@ import KloudCore
 import LambdaRuntime
 
 /// A test-only function that links KloudCore: it reports which database role it is connected
-/// as and signs a request with its AWS credentials. Its binary is what the Foundation check
+/// as, signs a request with its AWS credentials, asks STS who it is and seals a secret through
+/// KMS, all against the AWS its environment points at. Its binary is what the Foundation check
 /// and the size benchmark measure for a function built on the shared library.
 struct KloudCoreProbeHandler: LambdaHandler {
     struct ProbeError: LambdaReportableError, CustomStringConvertible {
@@ -14,6 +15,9 @@ struct KloudCoreProbeHandler: LambdaHandler {
     let database: PostgresClient?
     let credentials: AWSCredentials?
     let region: String
+    let aws: AWSConfiguration?
+    let kmsKeyID: String?
+    let http = HTTPClient()
 
     static func live(environment: [String: String]) -> KloudCoreProbeHandler {
         let credentials = environment["AWS_ACCESS_KEY_ID"].flatMap { keyID in
@@ -23,7 +27,8 @@ struct KloudCoreProbeHandler: LambdaHandler {
         }
         return KloudCoreProbeHandler(
             database: environment["DATABASE_URL"].map { PostgresClient(configuration: .init(connectionString: $0)) },
-            credentials: credentials, region: environment["AWS_REGION"] ?? "us-east-1")
+            credentials: credentials, region: environment["AWS_REGION"] ?? "us-east-1",
+            aws: try? AWSConfiguration(environment: environment), kmsKeyID: environment["KLOUDHUB_KMS_KEY_ID"])
     }
 
     func handle(_ event: JSONValue, context: LambdaContext) async throws -> JSONValue {
@@ -45,6 +50,17 @@ struct KloudCoreProbeHandler: LambdaHandler {
                 headers: [.init(name: "Host", value: "sts.\(region).amazonaws.com")])
             let signed = try SigV4Signer(service: "sts", region: region).sign(request, using: credentials, at: Date())
             return .object(["signature": .string(signed.signature)])
+        case "caller":
+            guard let aws else { throw ProbeError(description: "no AWS configuration") }
+            let identity = try await STSClient(configuration: aws, httpClient: http).getCallerIdentity()
+            return .object(["account": .string(identity.account), "arn": .string(identity.arn)])
+        case "seal":
+            guard let aws, let kmsKeyID else { throw ProbeError(description: "no AWS configuration or KMS key") }
+            let sealer = SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: kmsKeyID)
+            let owner = SecretOwner(accountID: "probe-account", cloudAccountID: "probe-cloud")
+            let secret = SecretBytes(copying: event["secret"]?.stringValue ?? "")
+            let opened = try await sealer.open(try await sealer.seal(secret, for: owner), for: owner)
+            return .object(["roundTrip": .bool(opened.isEqual(to: secret))])
         default:
             throw ProbeError(description: "unknown action")
         }
