@@ -3,21 +3,9 @@ import Foundation
 /// Where the AWS tests find their tools: the package root (found from this file) and
 /// `../shared/tools` beside it, as in CI's fresh clone.
 enum AWSTestPaths {
-    /// The folder holding `Package.swift`.
-    static let packageRoot: URL = {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.pathComponents.count > 1 {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder
-            }
-            folder.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
-
     /// moto_server with its SigV4 fixes.
     static var motoServerScript: URL {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/moto_server_sigv4.py")
+        PackagePaths.shared.appendingPathComponent("tools/moto_server_sigv4.py")
     }
 
     /// The Python with moto: `KLOUDHUB_PYTHON` (the project's venv), else `python3`.
