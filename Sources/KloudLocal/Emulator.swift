@@ -108,14 +108,6 @@ public actor Emulator {
         }
     }
 
-    /// Fires `function`'s schedule now, as the scheduler would.
-    public func fireSchedule(of function: String) async {
-        await invokeAsynchronously(
-            function,
-            ScheduleRunner.invocation(
-                for: function, at: Date(), region: configuration.region, accountID: configuration.accountID))
-    }
-
     /// The pool running `function`'s instances.
     public func pool(for function: String) -> FunctionPool? { pools[function] }
 

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 import Testing
 
 @testable import LambdaRuntime
@@ -81,6 +81,20 @@ struct LoggingTests {
     @Test(arguments: ["requestId", "accountId", "function", "status", "region"])
     func ordinaryKeysAreKept(key: String) {
         #expect(!JSONLogHandler.isSecret(key: key))
+    }
+
+    @Test func writtenLinesRedactSecretsAtAnyDepth() throws {
+        let line = JSONLogHandler.line(
+            timestamp: "2026-11-29T03:00:00.000Z", level: .info, message: "request",
+            metadata: [
+                "authorization": "Bearer kh_live_secret", "requestId": "r-1",
+                "headers": ["cookie": "__session=abc", "accept": "*/*"],
+            ])
+        #expect(!line.contains("kh_live_secret") && !line.contains("__session=abc"))
+        #expect(line.contains(#""authorization":"[REDACTED]""#))
+        #expect(line.contains(#""requestId":"r-1""#) && line.contains(#""accept":"*/*""#))
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(object?["level"] as? String == "INFO")
     }
 
     @Test func quotesControlCharacters() {

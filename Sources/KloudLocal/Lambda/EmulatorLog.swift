@@ -24,12 +24,9 @@ public final class LogRecorder: Sendable {
 
     public init() {}
 
-    /// A log that records here and also passes each line on to `next`, if given.
-    public func log(passingTo next: EmulatorLog? = nil) -> EmulatorLog {
-        EmulatorLog { [self] line in
-            self.lines.withLock { $0.append(line) }
-            next?.line(line, function: "")
-        }
+    /// A log that records its lines here.
+    public func log() -> EmulatorLog {
+        EmulatorLog { [self] line in self.lines.withLock { $0.append(line) } }
     }
 
     /// Every line so far.

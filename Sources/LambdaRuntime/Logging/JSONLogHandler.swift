@@ -11,11 +11,10 @@ import Logging
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    private let label: String
 
-    /// Creates a handler for `label` at the level named by `LOG_LEVEL` (default `info`).
+    /// Creates a handler at the level named by `LOG_LEVEL` (default `info`); every logger's lines
+    /// go to standard output, whatever its `label`.
     public init(label: String, environment: [String: String]) {
-        self.label = label
         self.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
     }
 
@@ -27,13 +26,18 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = "{\"timestamp\":\(Self.quoted(Self.timestamp())),\"level\":\"\(event.level.rawValue.uppercased())\""
-        line += ",\"message\":\(Self.quoted("\(event.message)"))"
-        for key in merged.keys.sorted() {
-            line += ",\(Self.quoted(key)):\(Self.render(key: key, merged[key]!))"
+        StandardOutput.write(
+            Self.line(timestamp: Self.timestamp(), level: event.level, message: "\(event.message)", metadata: merged))
+    }
+
+    /// One event as the JSON line written for it, secret metadata already redacted.
+    static func line(timestamp: String, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = "{\"timestamp\":\(quoted(timestamp)),\"level\":\"\(level.rawValue.uppercased())\""
+        line += ",\"message\":\(quoted(message))"
+        for key in metadata.keys.sorted() {
+            line += ",\(quoted(key)):\(render(key: key, metadata[key]!))"
         }
-        line += "}\n"
-        StandardOutput.write(line)
+        return line + "}\n"
     }
 
     /// Whether a metadata key names something secret.
