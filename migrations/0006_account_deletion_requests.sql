@@ -1,0 +1,25 @@
+-- A person's deletion request (Clerk's user.deleted webhook, handled by the API role) ends
+-- access at once: the account is marked as deleting, and every lookup of a key, code or Clerk
+-- user then refuses it. account-delete and the retention sweep erase it afterwards. No app
+-- role can take the request back.
+
+set local search_path = kloudhub, pg_catalog;
+
+grant update (status, deletion_requested_at) on accounts to kloudhub_api;
+
+create function deletion_is_final() returns trigger
+    language plpgsql
+    set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        if old.status = 'deleting' and new.status is distinct from 'deleting' then
+            raise exception 'account % is being deleted; that cannot be undone', old.id
+                using errcode = 'check_violation';
+        end if;
+        return new;
+    end
+    $$;
+
+create trigger accounts_deletion_is_final
+    before update of status on accounts
+    for each row execute function deletion_is_final();
