@@ -134,7 +134,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KloudCoreTests",
-            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport"],
+            dependencies: [
+                "KloudCore", "KloudLocal", "KloudTestSupport",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             exclude: ["Support/botocore_sigv4.py"],
             swiftSettings: strictSwift
         ),
