@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func refusesAlgorithmNone() async throws {
-        let unsigned = try TestSessionTokens.part(["alg": "none", "typ": "JWT"]) + "."
+        let unsigned =
+            try TestSessionTokens.part(["alg": "none", "typ": "JWT"]) + "."
             + TestSessionTokens.part(tokens.claims()) + "."
         await #expect(throws: SessionTokenError.unsupportedAlgorithm("none")) { try await verifier.verify(unsigned) }
     }
@@ -46,7 +47,9 @@ import Testing
 
     @Test func refusesExpiredTokensBeyondTheSkewAndAcceptsWithinIt() async throws {
         let expired = tokens.claims(now: Date().addingTimeInterval(-120), lifetime: 60)
-        await #expect(throws: SessionTokenError.expired) { try await verifier.verify(try tokens.token(claims: expired)) }
+        await #expect(throws: SessionTokenError.expired) {
+            try await verifier.verify(try tokens.token(claims: expired))
+        }
         let justExpired = tokens.claims(now: Date().addingTimeInterval(-62), lifetime: 60)
         _ = try await verifier.verify(try tokens.token(claims: justExpired))
     }
@@ -54,7 +57,9 @@ import Testing
     @Test func refusesATokenNotYetValid() async throws {
         var claims = tokens.claims()
         claims["nbf"] = Int(Date().timeIntervalSince1970) + 120
-        await #expect(throws: SessionTokenError.notYetValid) { try await verifier.verify(try tokens.token(claims: claims)) }
+        await #expect(throws: SessionTokenError.notYetValid) {
+            try await verifier.verify(try tokens.token(claims: claims))
+        }
     }
 
     @Test(arguments: [
@@ -94,7 +99,8 @@ import Testing
         await #expect(throws: SessionTokenError.unknownKey("nobody")) { try await jwksVerifier.verify(unknown) }
         let stranger = try TestSessionTokens(keyID: "test-key-1")
         await #expect(throws: SessionTokenError.badSignature) { try await jwksVerifier.verify(try stranger.token()) }
-        #expect(server.requests.count == 1, "the key set is fetched once, and an unknown kid soon after does not refetch")
+        #expect(
+            server.requests.count == 1, "the key set is fetched once, and an unknown kid soon after does not refetch")
     }
 
     @Test func refusesAKeyThatIsNotPEM() {
