@@ -121,6 +121,12 @@ let package = Package(
             path: "Benchmarks/postgres-bench",
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "oauth-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/oauth-bench",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: ["LambdaRuntime"],

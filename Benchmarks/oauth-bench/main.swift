@@ -1,0 +1,97 @@
+// The token endpoint's code exchange measured end to end (`make bench`): the released
+// `authorize` and `token` binaries behind the emulator, on an embedded cluster. Each
+// iteration consents (issues a code, not timed) and then times `POST /oauth/token` with
+// PKCE, as an MCP client makes it.
+// Run: oauth-bench --bin .build/release [iterations]
+
+import Foundation
+import KloudCore
+import KloudLocal
+
+var binaryFolder = URL(fileURLWithPath: ".build/release")
+var iterations = 500
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    if argument == "--bin", !arguments.isEmpty {
+        binaryFolder = URL(fileURLWithPath: arguments.removeFirst())
+    } else if let count = Int(argument) {
+        iterations = count
+    }
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let directory = NSTemporaryDirectory() + "kloudhub-oauth-bench-\(getpid())"
+let cluster = EmbeddedPostgres(
+    configuration: .init(
+        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
+        databaseName: "bench", isDurable: false))
+
+func milliseconds(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+}
+
+do {
+    try await cluster.start()
+    var configuration = EmulatorConfiguration(
+        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
+    configuration.gatewayPort = 0
+    configuration.lambdaPort = 0
+    configuration.isSchedulerEnabled = false
+    configuration.log = EmulatorLog { _ in }
+    for role in [DatabaseRole.api, .worker, .maintenance] {
+        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
+    }
+    let emulator = try Emulator(configuration: configuration)
+    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
+    let settings = try OAuthSettings(publicURL: gateway)
+    let account = try AccountDirectory(database: api).upsert(
+        clerkUserID: "user_bench", email: "bench@example.com", name: "Bench")
+    let redirect = "https://claude.ai/api/mcp/auth_callback"
+    let registration = try ClientRegistrationRequest(
+        json: Array(#"{"redirect_uris":["\#(redirect)"],"token_endpoint_auth_method":"none","client_name":"Bench"}"#.utf8))
+    let clientID = try ClientStore(database: api).register(registration, now: Date()).clientID
+    let codes = OAuthTokenService(database: api, settings: settings)
+    let verifier = SecretToken.randomText(bytes: 32)
+    let http = HTTPClient()
+
+    var samples: [Duration] = []
+    let clock = ContinuousClock()
+    for round in 0..<(iterations + 20) {
+        let code = try codes.issueCode(
+            for: AuthorizationGrant(
+                accountID: account.id, clientID: clientID, redirectURI: redirect,
+                codeChallenge: PKCE.challenge(for: verifier), scopes: [.read], resource: settings.mcpResource))
+        let body = FormEncoding.encode([
+            ("grant_type", "authorization_code"), ("code", code), ("client_id", clientID), ("redirect_uri", redirect),
+            ("code_verifier", verifier), ("resource", settings.mcpResource),
+        ])
+        let start = clock.now
+        let response = try await http.execute(
+            HTTPRequest(
+                method: "POST", url: gateway + "/oauth/token",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"], body: .bytes(Array(body.utf8))))
+        let elapsed = clock.now - start
+        precondition(response.status == 200, "exchange failed: \(String(decoding: response.body, as: UTF8.self))")
+        if round >= 20 { samples.append(elapsed) }
+    }
+    samples.sort()
+    print(
+        "token endpoint, code exchange through the emulator: p50 \(milliseconds(samples[samples.count / 2])) ms, "
+            + "p99 \(milliseconds(samples[samples.count * 99 / 100])) ms, max \(milliseconds(samples.last!)) ms "
+            + "(\(iterations) exchanges after 20 warm-up)")
+    await emulator.shutdown()
+} catch {
+    print("benchmark failed: \(String(reflecting: error))")
+}
+await cluster.stop()
+try? FileManager.default.removeItem(atPath: directory)
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
