@@ -113,8 +113,12 @@ enum KloudTools {
                     let (path, size, hash, content) = try row.decode((String, Int, Data, String?).self)
                     return File(path: path, sizeBytes: size, sha256: hex(hash), content: content)
                 }
-                let variables = try row.decode(PostgresJSON.self, at: 6)
-                return Detail(kloud: try summary(row), variables: redact(variables), files: files)
+                let (id, name, description, count, createdAt, updatedAt, variables) = try row.decode(
+                    (UUID, String, String, Int, Date, Date, PostgresJSON).self)
+                let kloud = KloudSummary(
+                    id: id, name: name, description: description, fileCount: count, createdAt: createdAt,
+                    updatedAt: updatedAt)
+                return Detail(kloud: kloud, variables: redact(variables), files: files)
             }
             guard let detail else { throw ToolFailure.notFound("Kloud", id: id) }
             return ToolOutput(
