@@ -162,5 +162,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "MCPTests",
+            dependencies: ["mcp", "KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            exclude: ["Support/mcp_sdk_client.py"],
+            swiftSettings: strictSwift
+        ),
     ] + functionTargets
 )
