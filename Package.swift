@@ -117,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "postgres-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["KloudCore", "KloudLocal", "LambdaRuntime"],
             path: "Benchmarks/postgres-bench",
             swiftSettings: strictSwift
         ),
@@ -128,7 +128,7 @@ let package = Package(
         ),
         .target(
             name: "KloudTestSupport",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["KloudCore", "KloudLocal", .product(name: "_CryptoExtras", package: "swift-crypto")],
             path: "Tests/KloudTestSupport",
             swiftSettings: strictSwift
         ),
@@ -139,6 +139,11 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["Support/botocore_sigv4.py"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "FunctionTests",
+            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
             swiftSettings: strictSwift
         ),
         .testTarget(

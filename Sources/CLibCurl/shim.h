@@ -50,17 +50,29 @@ static inline CURLcode kloudcurl_set_progress_function(CURL *handle, curl_xferin
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, function);
 }
 
-// Only http and https, for the transfer and for any redirect (redirects are not followed).
-static inline CURLcode kloudcurl_restrict_to_http(CURL *handle) {
+// Only http and https (or https alone), for the transfer and for any redirect (redirects are not
+// followed).
+static inline CURLcode kloudcurl_restrict_protocols(CURL *handle, int https_only) {
 #if LIBCURL_VERSION_NUM >= 0x075500
-    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    const char *protocols = https_only ? "https" : "http,https";
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols);
     if (code != CURLE_OK) return code;
-    return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
 #else
-    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    long protocols = https_only ? (long)CURLPROTO_HTTPS : (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS);
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS, protocols);
     if (code != CURLE_OK) return code;
-    return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, protocols);
 #endif
+}
+
+// Host names answered from this list ("host:port:address[,address]") instead of DNS.
+static inline CURLcode kloudcurl_set_resolve_list(CURL *handle, struct curl_slist *list) {
+    return curl_easy_setopt(handle, CURLOPT_RESOLVE, list);
+}
+
+static inline CURLcode kloudcurl_set_opensocket_function(CURL *handle, curl_opensocket_callback function) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, function);
 }
 
 static inline CURLcode kloudcurl_response_code(CURL *handle, long *code) {
@@ -74,5 +86,6 @@ static inline CURLcode kloudcurl_connect_count(CURL *handle, long *count) {
 static const size_t kloudcurl_read_abort = CURL_READFUNC_ABORT;
 static const int kloudcurl_seek_ok = CURL_SEEKFUNC_OK;
 static const int kloudcurl_seek_cannot_seek = CURL_SEEKFUNC_CANTSEEK;
+static const curl_socket_t kloudcurl_socket_bad = CURL_SOCKET_BAD;
 
 #endif

@@ -11,12 +11,18 @@ public actor Emulator {
 
     public let configuration: EmulatorConfiguration
     public let manifests: [FunctionManifest]
+    /// The development sign-in's key and webhook secret, standing in for Clerk's.
+    public nonisolated let developmentSigningKey: DevelopmentSigningKey
+    /// The development sign-in at the gateway's origin, from `start()` on: it mints the session
+    /// tokens the functions accept.
+    public private(set) var developmentSignIn: DevelopmentSignIn?
     private var pools: [String: FunctionPool] = [:]
     private var servers: [ServerTask] = []
     private var background: [Task<Void, Never>] = []
     private var endpoints: Endpoints?
 
-    /// Loads and checks every manifest; a malformed one stops here with its file and field.
+    /// Loads and checks every manifest, a malformed one stopping here with its file and field,
+    /// and loads (or makes) the development sign-in's key.
     public init(configuration: EmulatorConfiguration) throws {
         self.configuration = configuration
         var manifests: [FunctionManifest] = []
@@ -28,6 +34,9 @@ public actor Emulator {
             throw ManifestError(file: duplicate, field: nil, reason: "two functions are named \(duplicate)")
         }
         self.manifests = manifests
+        self.developmentSigningKey =
+            try configuration.developmentSignInKeyPath.map(DevelopmentSigningKey.init(keyFile:))
+            ?? DevelopmentSigningKey()
     }
 
     /// Starts the front doors and the scheduler; function instances start on first use.
@@ -46,36 +55,47 @@ public actor Emulator {
                 region: configuration.region, accountID: configuration.accountID, invoke: invoke, enqueue: enqueue),
             host: configuration.host, port: configuration.lambdaPort, name: "Lambda API")
         servers.append(lambda)
-        let lambdaURL = URL(string: "http://\(configuration.host):\(lambda.port)")!
-        for manifest in manifests {
-            pools[manifest.name] = FunctionPool(
-                manifest: manifest, launch: launch(lambdaURL: lambdaURL),
-                maximumInstances: manifest.reservedConcurrency ?? configuration.defaultConcurrency,
-                log: configuration.log)
-        }
         let gateway = try await ServerTask.start(
             APIGatewayResponder(
                 routes: RouteTable(manifests: manifests), accountID: configuration.accountID,
-                integrationTimeout: configuration.integrationTimeout, invoke: invoke),
+                integrationTimeout: configuration.integrationTimeout, signingKey: developmentSigningKey,
+                host: configuration.host, invoke: invoke),
             host: configuration.host, port: configuration.gatewayPort, name: "API Gateway")
         servers.append(gateway)
+        // The functions are told the gateway's origin (sign-in issuer, public URL), so their pools
+        // are made only now that it listens; a request in between is answered 503.
+        let lambdaURL = URL(string: "http://\(configuration.host):\(lambda.port)")!
+        let signIn = DevelopmentSignIn(
+            signingKey: developmentSigningKey, origin: "http://\(configuration.host):\(gateway.port)")
+        developmentSignIn = signIn
+        let instanceLaunch = launch(lambdaURL: lambdaURL, signIn: signIn)
+        for manifest in manifests {
+            pools[manifest.name] = FunctionPool(
+                manifest: manifest, launch: instanceLaunch,
+                maximumInstances: manifest.reservedConcurrency ?? configuration.defaultConcurrency,
+                log: configuration.log)
+        }
         if configuration.isSchedulerEnabled {
             let runner = ScheduleRunner(
                 manifests: manifests, region: configuration.region, accountID: configuration.accountID,
                 speedup: configuration.scheduleSpeedup, fire: enqueue)
             background.append(Task { await runner.run() })
         }
-        let started = Endpoints(
-            gateway: URL(string: "http://\(configuration.host):\(gateway.port)")!, lambda: lambdaURL)
+        let started = Endpoints(gateway: URL(string: signIn.origin)!, lambda: lambdaURL)
         endpoints = started
         return started
     }
 
-    private func launch(lambdaURL: URL) -> InstanceLaunch {
+    /// What every instance starts with: a few of the emulator's own variables, the Lambda API,
+    /// the gateway's origin and the development sign-in's Clerk settings, then the configured
+    /// variables, which win (someone pointing the functions at a real Clerk).
+    private func launch(lambdaURL: URL, signIn: DevelopmentSignIn) -> InstanceLaunch {
         var shared: [String: String] = [:]
         let inherited = ProcessInfo.processInfo.environment
         for name in ["PATH", "LANG", "LOG_LEVEL", "LD_LIBRARY_PATH"] { shared[name] = inherited[name] }
         shared["AWS_ENDPOINT_URL_LAMBDA"] = lambdaURL.absoluteString
+        shared["KLOUDHUB_PUBLIC_URL"] = signIn.origin
+        shared.merge(signIn.functionEnvironment) { _, signIn in signIn }
         shared.merge(configuration.environment) { _, configured in configured }
         return InstanceLaunch(
             region: configuration.region, accountID: configuration.accountID, sharedEnvironment: shared,
@@ -120,5 +140,6 @@ public actor Emulator {
         for server in servers { await server.stopAndWait() }
         servers.removeAll()
         endpoints = nil
+        developmentSignIn = nil
     }
 }

@@ -31,6 +31,9 @@ public struct EmulatorConfiguration: Sendable {
     /// about one and two minutes; locally a second and two).
     public var asyncRetryDelays: [Duration] = [.seconds(1), .seconds(2)]
     public var log: EmulatorLog = .standardOutput
+    /// The development sign-in's PEM key file, made on first use (the webhook secret is kept
+    /// beside it); nil keeps a new key in memory for the emulator's life.
+    public var developmentSignInKeyPath: URL?
 
     public init(functionFolders: [URL], binaryFolder: URL) {
         self.functionFolders = functionFolders

@@ -58,6 +58,12 @@ struct Up: AsyncParsableCommand {
         configuration.gatewayPort = port
         configuration.lambdaPort = lambdaPort
         configuration.isSchedulerEnabled = !noSchedules
+        configuration.developmentSignInKeyPath = URL(fileURLWithPath: data).appendingPathComponent(
+            "dev-sign-in/key.pem")
+        let passedThrough = ProcessInfo.processInfo.environment.filter { name, _ in
+            name == "KLOUDHUB_PUBLIC_URL" || name.hasPrefix("KLOUDHUB_CLERK_")
+        }
+        configuration.environment.merge(passedThrough) { _, shell in shell }
         let projectRoot = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let services = LocalServices(
             options: .init(
@@ -84,6 +90,12 @@ struct Up: AsyncParsableCommand {
         }
         say("API Gateway   \(endpoints.gateway.absoluteString)")
         say("Lambda API    \(endpoints.lambda.absoluteString)")
+        if let signIn = await emulator.developmentSignIn {
+            say("Sign-in page  \(signIn.signInURL) (development stand-in for Clerk)")
+        }
+        if !passedThrough.isEmpty {
+            say("  functions use \(passedThrough.keys.sorted().joined(separator: ", ")) from this shell")
+        }
         for manifest in await emulator.manifests {
             let triggers = manifest.routes.map(\.key) + (manifest.schedule.map { ["schedule \($0)"] } ?? [])
             say("  \(manifest.name): \(triggers.joined(separator: ", "))")

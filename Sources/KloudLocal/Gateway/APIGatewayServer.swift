@@ -4,7 +4,8 @@ import Hummingbird
 import LambdaRuntime
 
 /// The API Gateway HTTP API in front of the functions: routes each request by the manifests,
-/// invokes the function with a payload 2.0 event and maps its answer back.
+/// invokes the function with a payload 2.0 event and maps its answer back. The development
+/// sign-in's paths come first and are answered by the emulator itself.
 struct APIGatewayResponder: HTTPResponder {
     typealias Context = PeerRequestContext
 
@@ -15,6 +16,10 @@ struct APIGatewayResponder: HTTPResponder {
     let accountID: String
     /// API Gateway's integration timeout: 30 seconds at most.
     let integrationTimeout: Duration
+    /// The development sign-in's key; its origin is this server's, known once it listens.
+    let signingKey: DevelopmentSigningKey
+    /// The host the server listens on, for its origin.
+    let host: String
     let invoke: @Sendable (String, Invocation) async throws -> InvocationResult
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -24,6 +29,9 @@ struct APIGatewayResponder: HTTPResponder {
 
     private func gatewayResponse(for request: Request, context: Context) async -> GatewayResponse {
         let rawPath = request.uri.path
+        if DevelopmentSignInHandler.reservedPaths.contains(rawPath) {
+            return await developmentSignInResponse(for: request, context: context)
+        }
         guard let match = routes.match(method: request.method.rawValue, path: rawPath) else { return .notFound }
         guard let body = try? await request.collectBody(limit: Self.maximumRequestBytes) else {
             return .payloadTooLarge
@@ -47,5 +55,23 @@ struct APIGatewayResponder: HTTPResponder {
         case .some(.failure): return .badGateway
         case nil, .some(nil): return .serviceUnavailable
         }
+    }
+
+    private func developmentSignInResponse(for request: Request, context: Context) async -> GatewayResponse {
+        guard let body = try? await request.collectBody(limit: DevelopmentSignInHandler.maximumRequestBytes) else {
+            return .payloadTooLarge
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            let separator = name == "cookie" ? "; " : ","
+            headers[name] = headers[name].map { $0 + separator + field.value } ?? field.value
+        }
+        headers["host"] = request.head.authority
+        let signIn = DevelopmentSignIn(signingKey: signingKey, origin: "http://\(host):\(context.localPort)")
+        return DevelopmentSignInHandler(signIn: signIn).response(
+            to: .init(
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                headers: headers, body: Data(body)))
     }
 }

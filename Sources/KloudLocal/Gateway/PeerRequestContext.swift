@@ -2,14 +2,17 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A request context that remembers the caller's address, for `requestContext.http.sourceIp`.
+/// A request context that remembers the caller's address, for `requestContext.http.sourceIp`,
+/// and the port the request came in on, for the server's own origin.
 struct PeerRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let sourceIP: String
+    let localPort: Int
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         sourceIP = source.channel.remoteAddress?.ipAddress ?? "127.0.0.1"
+        localPort = source.channel.localAddress?.port ?? 0
     }
 }
 

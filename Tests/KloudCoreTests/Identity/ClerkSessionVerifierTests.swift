@@ -1,5 +1,6 @@
 import Foundation
 import KloudCore
+import KloudTestSupport
 import Testing
 
 @Suite struct ClerkSessionVerifierTests {

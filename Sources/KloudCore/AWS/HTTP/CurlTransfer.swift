@@ -1,6 +1,14 @@
 import CLibCurl
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One request/response exchange run by libcurl on the calling thread.
 ///
 /// libcurl calls back into the transfer (through the opaque pointer given with each callback)
@@ -11,18 +19,23 @@ final class CurlTransfer: @unchecked Sendable {
     struct Limits {
         var maximumBufferedBodySize: Int
         var maximumErrorBodySize: Int
+        /// The request's own limit on any body, streamed or buffered.
+        var maximumResponseBodySize: Int?
     }
 
     private let request: HTTPRequest
     private let sink: (any HTTPBodySink)?
     private let limits: Limits
     private let isCancelled = Atomic<Bool>(false)
+    private let pinnedAddresses: Set<IPAddress>
 
     private var uploadOffset = 0
     private var uploadedCount: Int64 = 0
     private var status = 0
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
+    private var receivedBodyCount = 0
+    private var refusedConnectionCount = 0
     private var failure: HTTPClientError?
     private var handle: UnsafeMutableRawPointer?
     /// How many connections the transfer opened (0 when it reused a kept one).
@@ -33,6 +46,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.request = request
         self.sink = sink
         self.limits = limits
+        self.pinnedAddresses = Set(request.pinnedAddresses)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -56,10 +70,16 @@ final class CurlTransfer: @unchecked Sendable {
             self.handle = nil
         }
         var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        defer {
+            curl_slist_free_all(headerList)
+            curl_slist_free_all(resolveList)
+        }
         do {
             headerList = try CurlTransferOptions.headerList(for: request)
-            try options.apply(to: handle, request: request, headerList: headerList, transfer: self)
+            resolveList = try CurlTransferOptions.resolveList(for: request)
+            try options.apply(
+                to: handle, request: request, headerList: headerList, resolveList: resolveList, transfer: self)
         } catch {
             return .failure(error)
         }
@@ -67,6 +87,10 @@ final class CurlTransfer: @unchecked Sendable {
         newConnectionCount = handle.newConnectionCount
         if isCancelled.load(ordering: .relaxed) { return .failure(.cancelled()) }
         if let failure { return .failure(failure) }
+        if code == CURLE_FILESIZE_EXCEEDED, let limit = limits.maximumResponseBodySize {
+            return .failure(.responseTooLarge(limit: limit))
+        }
+        if code == CURLE_COULDNT_CONNECT, refusedConnectionCount > 0 { return .failure(.addressNotAllowed()) }
         guard code == CURLE_OK else {
             return .failure(HTTPClientError(curlCode: code, message: String(cString: errorBuffer)))
         }
@@ -104,6 +128,11 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
         if status == 0, let handle {
             _ = kloudcurl_response_code(handle, &status)
+        }
+        receivedBodyCount += chunk.count
+        if let limit = limits.maximumResponseBodySize, receivedBodyCount > limit {
+            failure = .responseTooLarge(limit: limit)
+            return 0
         }
         if let sink, (200..<300).contains(status) {
             do {
@@ -173,6 +202,17 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate var shouldAbort: Bool { isCancelled.load(ordering: .relaxed) }
+
+    /// Opens a socket for a connection to `address` if it is one of the pinned addresses.
+    fileprivate func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        let socketAddress =
+            UnsafeRawPointer(address) + MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!
+        guard let target = IPAddress(socketAddress: socketAddress), pinnedAddresses.contains(target) else {
+            refusedConnectionCount += 1
+            return kloudcurl_socket_bad
+        }
+        return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+    }
 }
 
 // MARK: - C callbacks
@@ -197,6 +237,11 @@ extension CurlTransfer {
     static let seekCallback: curl_seek_callback = { userdata, offset, origin in
         guard let transfer = CurlTransfer.from(userdata) else { return Int32(kloudcurl_seek_cannot_seek) }
         return transfer.rewindBody(offset: Int64(offset), origin: origin)
+    }
+
+    static let openSocketCallback: curl_opensocket_callback = { userdata, _, address in
+        guard let transfer = CurlTransfer.from(userdata), let address else { return kloudcurl_socket_bad }
+        return transfer.openSocket(address)
     }
 
     static let progressCallback: curl_xferinfo_callback = { userdata, _, _, _, _ in

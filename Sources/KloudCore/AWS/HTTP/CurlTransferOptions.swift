@@ -12,23 +12,27 @@ struct CurlTransferOptions: Sendable {
         to handle: CurlEasyHandle,
         request: HTTPRequest,
         headerList: UnsafeMutablePointer<curl_slist>?,
+        resolveList: UnsafeMutablePointer<curl_slist>?,
         transfer: CurlTransfer
     ) throws(HTTPClientError) {
         guard request.url.hasPrefix("https://") || request.url.hasPrefix("http://") else {
             throw .invalidRequest("the URL must be an absolute http or https URL")
         }
+        guard !request.isHTTPSRequired || request.url.hasPrefix("https://") else {
+            throw .invalidRequest("the URL must be an https URL")
+        }
         guard !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw .invalidRequest("the URL must not hold spaces or control characters")
         }
         try handle.set(CURLOPT_URL, request.url)
-        try handle.check(kloudcurl_restrict_to_http(handle.raw), CURLOPT_URL)
+        try handle.check(kloudcurl_restrict_protocols(handle.raw, request.isHTTPSRequired ? 1 : 0), CURLOPT_URL)
         try handle.set(CURLOPT_NOSIGNAL, 1)
         try handle.set(CURLOPT_FOLLOWLOCATION, 0)
         try handle.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
         try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caBundlePath { try handle.set(CURLOPT_CAINFO, caBundlePath) }
-        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout))
+        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? connectTimeout))
         try handle.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? timeout))
         try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
         try handle.set(CURLOPT_USERAGENT, userAgent)
@@ -43,8 +47,30 @@ struct CurlTransferOptions: Sendable {
             kloudcurl_set_progress_function(handle.raw, CurlTransfer.progressCallback), CURLOPT_XFERINFOFUNCTION)
         try handle.set(CURLOPT_XFERINFODATA, pointer: transfer.opaque)
 
+        if let limit = request.maximumResponseBodySize {
+            try handle.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(max(0, limit)))
+        }
+        try applyPinning(to: handle, request: request, resolveList: resolveList, transfer: transfer)
         try applyMethod(to: handle, request: request, transfer: transfer)
         try handle.check(kloudcurl_set_header_list(handle.raw, headerList), CURLOPT_HTTPHEADER)
+    }
+
+    /// Keeps a request with ``HTTPRequest/pinnedAddresses`` to those addresses: the host resolves
+    /// from the list, a socket to any other address is refused, and no proxy sits in between.
+    private func applyPinning(
+        to handle: CurlEasyHandle,
+        request: HTTPRequest,
+        resolveList: UnsafeMutablePointer<curl_slist>?,
+        transfer: CurlTransfer
+    ) throws(HTTPClientError) {
+        guard !request.pinnedAddresses.isEmpty else { return }
+        if let resolveList {
+            try handle.check(kloudcurl_set_resolve_list(handle.raw, resolveList), CURLOPT_RESOLVE)
+        }
+        try handle.check(
+            kloudcurl_set_opensocket_function(handle.raw, CurlTransfer.openSocketCallback), CURLOPT_OPENSOCKETFUNCTION)
+        try handle.set(CURLOPT_OPENSOCKETDATA, pointer: transfer.opaque)
+        try handle.set(CURLOPT_PROXY, "")
     }
 
     private func applyMethod(
@@ -104,6 +130,41 @@ struct CurlTransferOptions: Sendable {
             list = appended
         }
         return list
+    }
+
+    /// The resolve entry (`host:port:address,...`) that answers the request's host from its
+    /// ``HTTPRequest/pinnedAddresses``; nil when nothing is pinned or the host is an address
+    /// literal, which libcurl never resolves.
+    static func resolveList(for request: HTTPRequest) throws(HTTPClientError) -> UnsafeMutablePointer<curl_slist>? {
+        guard !request.pinnedAddresses.isEmpty else { return nil }
+        let (host, port) = try hostAndPort(of: request.url)
+        guard IPAddress(host) == nil else { return nil }
+        let addresses = request.pinnedAddresses.map(\.bracketedDescription).joined(separator: ",")
+        guard let list = curl_slist_append(nil, "\(host):\(port):\(addresses)") else {
+            throw .transferFailed("libcurl could not build the resolve list")
+        }
+        return list
+    }
+
+    /// The host and port libcurl's own URL parser finds in `url`, so the resolve entry names
+    /// exactly the host libcurl will look up.
+    private static func hostAndPort(of url: String) throws(HTTPClientError) -> (String, String) {
+        guard let handle = curl_url() else { throw .transferFailed("libcurl could not create a URL handle") }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
+            throw .invalidRequest("the URL is not a valid http or https URL")
+        }
+        guard let host = urlPart(handle, CURLUPART_HOST, flags: 0),
+            let port = urlPart(handle, CURLUPART_PORT, flags: UInt32(CURLU_DEFAULT_PORT))
+        else { throw .invalidRequest("the URL has no host") }
+        return (host, port)
+    }
+
+    private static func urlPart(_ handle: OpaquePointer, _ part: CURLUPart, flags: UInt32) -> String? {
+        var text: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, part, &text, flags) == CURLUE_OK, let text else { return nil }
+        defer { curl_free(text) }
+        return String(cString: text)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

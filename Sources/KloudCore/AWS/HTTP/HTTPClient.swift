@@ -86,13 +86,17 @@ public final class HTTPClient: Sendable {
 
     private func run(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws(HTTPClientError) -> HTTPResponse {
         if Task.isCancelled { throw .cancelled() }
-        let handle = try checkOutHandle()
+        // A pinned request gets a handle of its own, dropped afterwards, so neither its resolve
+        // entries nor its connection ever serve another request.
+        let isPinned = !request.pinnedAddresses.isEmpty
+        let handle = isPinned ? try CurlEasyHandle() : try checkOutHandle()
         let transfer = CurlTransfer(
             request: request,
             sink: sink,
             limits: .init(
                 maximumBufferedBodySize: configuration.maximumBufferedBodySize,
-                maximumErrorBodySize: configuration.maximumErrorBodySize))
+                maximumErrorBodySize: configuration.maximumErrorBodySize,
+                maximumResponseBodySize: request.maximumResponseBodySize))
         let options = CurlTransferOptions(
             connectTimeout: configuration.connectTimeout,
             timeout: configuration.timeout,
@@ -109,7 +113,7 @@ public final class HTTPClient: Sendable {
             transfer.cancel()
         }
         connectionCount.add(transfer.newConnectionCount, ordering: .relaxed)
-        checkIn(handle)
+        if !isPinned { checkIn(handle) }
         return try result.get()
     }
 

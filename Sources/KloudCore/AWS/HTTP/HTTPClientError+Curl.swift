@@ -36,6 +36,8 @@ extension HTTPClientError {
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2,
             CURLE_HTTP2_STREAM:
             (.invalidResponse, "the server's answer is not valid HTTP")
+        case CURLE_FILESIZE_EXCEEDED:
+            (.responseTooLarge, "the response body is larger than the request accepts")
         case CURLE_ABORTED_BY_CALLBACK:
             (.cancelled, "the request was cancelled")
         case CURLE_READ_ERROR:

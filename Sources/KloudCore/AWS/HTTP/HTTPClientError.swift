@@ -88,6 +88,11 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible, CustomD
         HTTPClientError(code: .responseTooLarge, summary: "the response body is larger than \(limit) bytes")
     }
 
+    static func addressNotAllowed() -> HTTPClientError {
+        HTTPClientError(
+            code: .connectionFailed, summary: "the connection would have gone to an address the request does not allow")
+    }
+
     static func requestBodyFailed(_ summary: String, underlying: (any Error)? = nil) -> HTTPClientError {
         HTTPClientError(code: .requestBodyFailed, summary: summary, underlying: underlying)
     }

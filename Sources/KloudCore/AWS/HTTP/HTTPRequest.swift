@@ -39,6 +39,21 @@ public struct HTTPRequest: Sendable {
     public var body: Body
     /// A total timeout for this request alone, replacing the client's.
     public var timeout: Duration?
+    /// A connect timeout for this request alone, replacing the client's.
+    public var connectTimeout: Duration?
+    /// The most response body bytes this request accepts, below the client's own limits; a
+    /// response that announces a longer body is refused before its body is read.
+    public var maximumResponseBodySize: Int?
+    /// Whether the transfer may use `https` only, refusing plain `http`.
+    public var isHTTPSRequired = false
+    /// The only addresses the transfer may connect to, for a URL from an untrusted source whose
+    /// host was resolved and vetted beforehand; empty for no restriction.
+    ///
+    /// libcurl takes the host's addresses from this list instead of DNS (so a DNS answer that
+    /// changes between the vetting and the connection is never used), refuses to open a socket to
+    /// any other address, bypasses proxies, and uses a connection of its own that no other request
+    /// shares.
+    public var pinnedAddresses: [IPAddress] = []
 
     /// Creates a request.
     public init(

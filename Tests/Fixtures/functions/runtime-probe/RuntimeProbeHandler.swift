@@ -46,9 +46,10 @@ struct RuntimeProbeHandler: LambdaHandler {
         case "context":
             return describe(context)
         case "environment":
-            let names = [
+            var names = [
                 "DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_REGION", "KLOUDHUB_KMS_KEY_ID",
             ]
+            if case .array(let asked)? = event["names"] { names = asked.compactMap(\.stringValue) }
             var values: [String: JSONValue] = [:]
             for name in names { values[name] = getenv(name).map { .string(String(cString: $0)) } ?? .null }
             return .object(values)

@@ -4,22 +4,27 @@ import KloudCore
 import _CryptoExtras
 
 /// Signs Clerk-shaped session tokens with a key of the test's own, as Clerk would.
-struct TestSessionTokens {
-    static let issuer = "https://clerk.kloudhub.test"
-    static let party = "https://app.kloudhub.test"
+public struct TestSessionTokens: Sendable {
+    public static let issuer = "https://clerk.kloudhub.test"
+    public static let party = "https://app.kloudhub.test"
 
-    let key: _RSA.Signing.PrivateKey
-    let keyID: String
+    /// The issuer and authorized party this signer's tokens claim.
+    public var issuer = Self.issuer
+    public var party = Self.party
 
-    init(keyID: String = "test-key-1") throws {
+    public let key: _RSA.Signing.PrivateKey
+    public let keyID: String
+
+    public init(keyID: String = "test-key-1") throws {
         key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         self.keyID = keyID
     }
 
-    var publicKeyPEM: String { key.publicKey.pemRepresentation }
+    public var publicKeyPEM: String { key.publicKey.pemRepresentation }
 
     /// The key as a JWKS entry.
-    var jwk: [String: String] {
+    public var jwk: [String: String] {
+        // The primitives of a key this type generated are always there.
         let numbers = try! key.publicKey.getKeyPrimitives()
         return [
             "kty": "RSA", "kid": keyID, "use": "sig", "alg": "RS256", "n": Base64URL.encode(numbers.modulus),
@@ -27,16 +32,16 @@ struct TestSessionTokens {
         ]
     }
 
-    func claims(now: Date = Date(), lifetime: TimeInterval = 60) -> [String: Any] {
+    public func claims(now: Date = Date(), lifetime: TimeInterval = 60) -> [String: Any] {
         let seconds = Int(now.timeIntervalSince1970)
         return [
-            "iss": Self.issuer, "azp": Self.party, "sub": "user_test123", "sid": "sess_abc",
+            "iss": issuer, "azp": party, "sub": "user_test123", "sid": "sess_abc",
             "iat": seconds, "nbf": seconds, "exp": seconds + Int(lifetime),
             "email": "ada@example.com", "name": "Ada Lovelace",
         ]
     }
 
-    func token(header: [String: Any]? = nil, claims: [String: Any]? = nil) throws -> String {
+    public func token(header: [String: Any]? = nil, claims: [String: Any]? = nil) throws -> String {
         let header = header ?? ["alg": "RS256", "kid": keyID, "typ": "JWT"]
         let input = try Self.part(header) + "." + Self.part(claims ?? self.claims())
         let signature = try key.signature(for: SHA256.hash(data: Array(input.utf8)), padding: .insecurePKCS1v1_5)
@@ -44,19 +49,19 @@ struct TestSessionTokens {
     }
 
     /// A token signed with HMAC-SHA256 keyed by the public key's PEM: the algorithm-confusion attack.
-    func hmacConfusionToken() throws -> String {
+    public func hmacConfusionToken() throws -> String {
         let input = try Self.part(["alg": "HS256", "kid": keyID, "typ": "JWT"]) + "." + Self.part(claims())
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array(input.utf8), using: SymmetricKey(data: Array(publicKeyPEM.utf8)))
         return input + "." + Base64URL.encode(Array(mac))
     }
 
-    static func part(_ object: [String: Any]) throws -> String {
+    public static func part(_ object: [String: Any]) throws -> String {
         Base64URL.encode(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
-    func configuration(source: ClerkConfiguration.KeySource? = nil) -> ClerkConfiguration {
+    public func configuration(source: ClerkConfiguration.KeySource? = nil) -> ClerkConfiguration {
         ClerkConfiguration(
-            issuer: Self.issuer, keySource: source ?? .publicKeyPEM(publicKeyPEM), authorizedParties: [Self.party])
+            issuer: issuer, keySource: source ?? .publicKeyPEM(publicKeyPEM), authorizedParties: [party])
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import KloudCore
+
+/// Requests to the emulator's API Gateway as a client sees them: redirects are not followed,
+/// so each answer is checked as sent.
+struct Gateway: Sendable {
+    let base: String
+    let http = HTTPClient()
+
+    func send(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
+    ) async throws -> HTTPResponse {
+        var fields = HTTPHeaders()
+        for (name, value) in headers { fields.add(name: name, value: value) }
+        return try await http.execute(
+            HTTPRequest(
+                method: method, url: base + path, headers: fields, body: body.map { .bytes(Array($0.utf8)) } ?? .empty))
+    }
+
+    func form(
+        _ path: String, _ fields: [(String, String)], headers: [String: String] = [:]
+    ) async throws -> HTTPResponse {
+        var all = headers
+        all["Content-Type"] = "application/x-www-form-urlencoded"
+        return try await send("POST", path, headers: all, body: FormEncoding.encode(fields))
+    }
+
+    func json(
+        _ method: String, _ path: String, _ object: Any, headers: [String: String] = [:]
+    ) async throws
+        -> HTTPResponse
+    {
+        var all = headers
+        all["Content-Type"] = "application/json"
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return try await send(method, path, headers: all, body: body)
+    }
+}
+
+extension HTTPResponse {
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func object() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw FunctionTestFailure("not a JSON object: \(text)")
+        }
+        return object
+    }
+
+    /// The query parameters of the `Location` header.
+    var locationParameters: [String: String] {
+        guard let location = headers["Location"], let query = location.split(separator: "?", maxSplits: 1).last,
+            location.contains("?")
+        else { return [:] }
+        return Dictionary(FormEncoding.decode(String(query)).map { ($0.name, $0.value) }) { first, _ in first }
+    }
+
+    /// The value a `Set-Cookie` header gives cookie `name`.
+    func cookie(_ name: String) -> String? {
+        for header in headers.values(named: "Set-Cookie") where header.hasPrefix(name + "=") {
+            return String(header.dropFirst(name.count + 1).prefix { $0 != ";" })
+        }
+        return nil
+    }
+}
+
+struct FunctionTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
