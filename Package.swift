@@ -144,6 +144,7 @@ let package = Package(
         .testTarget(
             name: "FunctionTests",
             dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            exclude: ["Python"],
             swiftSettings: strictSwift
         ),
         .testTarget(
