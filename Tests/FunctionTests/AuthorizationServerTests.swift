@@ -1,5 +1,6 @@
 import Foundation
 import KloudCore
+import KloudTestSupport
 import Testing
 
 /// The authorize function through the emulator: metadata, registration, the authorization
@@ -191,5 +192,48 @@ import Testing
         #expect(answer.headers["Location"]?.hasPrefix(redirect + "?code=khc_") == true)
         #expect(answer.locationParameters["state"] == "state-123")
         #expect(answer.locationParameters["iss"] == flow.stack.gateway)
+    }
+}
+
+/// Clients known by a Client ID Metadata Document (MCP 2025-11-25), served here from loopback
+/// http, which only the tests' environment allows the authorize function to fetch.
+@Suite struct ClientMetadataDocumentFlowTests {
+    @Test func aClientIDURLIsFetchedAndItsRedirectURIsGovern() async throws {
+        let flow = try ConnectorFlow(stack: try await FunctionStack.shared.running())
+        let redirect = "http://127.0.0.1:8765/callback"
+        let documents = try LoopbackHTTPServer { request in
+            let document =
+                #"{"client_id":"CLIENT","client_name":"Metadata Client","redirect_uris":["\#(redirect)"],"#
+                + #""grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none"}"#
+            let port = request.headers["host"]?.split(separator: ":").last ?? ""
+            let body = document.replacing("CLIENT", with: "http://127.0.0.1:\(port)\(request.path)")
+            return .response(
+                status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "max-age=60")],
+                body: Array(body.utf8))
+        }
+        let clientID = documents.url + "/oauth/client.json"
+        let page = try await flow.gateway.send(
+            "GET", flow.authorizeQuery(clientID: clientID, redirect: redirect), headers: flow.sessionCookie)
+        #expect(page.status == 200)
+        #expect(page.text.contains("Metadata Client"))
+        let elsewhere = try await flow.gateway.send(
+            "GET", flow.authorizeQuery(clientID: clientID, redirect: "https://evil.example/cb"),
+            headers: flow.sessionCookie)
+        #expect(elsewhere.status == 400 && elsewhere.headers["Location"] == nil)
+        let code = try await flow.code(clientID: clientID, redirect: redirect)
+        let tokens = try await flow.exchange(code: code, clientID: clientID, redirect: redirect)
+        #expect(tokens.status == 200)
+        #expect(try tokens.object()["refresh_token"] as? String != nil)
+        #expect(documents.requests.count == 1, "the document is cached by its Cache-Control")
+    }
+
+    @Test func aClientIDURLOnAPrivateAddressIsNeverFetched() async throws {
+        let flow = try ConnectorFlow(stack: try await FunctionStack.shared.running())
+        let page = try await flow.gateway.send(
+            "GET",
+            flow.authorizeQuery(clientID: "https://169.254.169.254/latest/meta-data", redirect: "https://x.example/cb"),
+            headers: flow.sessionCookie)
+        #expect(page.status == 400)
+        #expect(page.headers["Location"] == nil)
     }
 }

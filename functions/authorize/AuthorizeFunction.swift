@@ -15,6 +15,7 @@ struct AuthorizeFunction: APIFunction {
     let accounts: AccountDirectory
     let signInURL: String?
     let webhooks: WebhookVerifier?
+    let clientMetadata: ClientMetadataDocumentFetcher
 
     static func live(environment: [String: String]) throws -> AuthorizeFunction {
         let settings = try OAuthSettings(environment: environment)
@@ -23,12 +24,17 @@ struct AuthorizeFunction: APIFunction {
         }
         let database = PostgresClient(configuration: .init(connectionString: url))
         let clerkConfiguration = try ClerkConfiguration(environment: environment)
-        let clerk = try clerkConfiguration.map { try ClerkSessionVerifier(configuration: $0, httpClient: HTTPClient()) }
+        let http = HTTPClient()
+        let clerk = try clerkConfiguration.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
+        // Only tests serve metadata documents from loopback http; a deployed server never does.
+        let metadataPolicy: ClientMetadataDocumentFetcher.FetchPolicy =
+            environment["KLOUDHUB_OAUTH_LOOPBACK_CLIENT_METADATA"] == "allow" ? .allowingLoopbackHTTP : .internet
         return AuthorizeFunction(
             settings: settings, authenticator: Authenticator(database: database, clerk: clerk),
             clients: ClientStore(database: database), tokens: OAuthTokenService(database: database, settings: settings),
             accounts: AccountDirectory(database: database), signInURL: clerkConfiguration?.signInURL,
-            webhooks: try clerkConfiguration?.webhookSecret.map { try WebhookVerifier(secret: $0) })
+            webhooks: try clerkConfiguration?.webhookSecret.map { try WebhookVerifier(secret: $0) },
+            clientMetadata: ClientMetadataDocumentFetcher(httpClient: http, policy: metadataPolicy))
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
@@ -134,8 +140,25 @@ struct AuthorizeFunction: APIFunction {
             cookies: clearCSRF)
     }
 
+    /// A registered client, or one known by the Client ID Metadata Document its URL serves
+    /// (fetched again when its cache expires, and recorded for the token endpoint).
     private func findClient(_ clientID: String) async throws -> OAuthClient? {
-        try clients.find(clientID)
+        guard clientID.hasPrefix("https://") || clientID.hasPrefix("http://") else { return try clients.find(clientID) }
+        let now = Date()
+        if let cached = try clients.findFreshMetadataDocumentClient(clientID, at: now) { return cached }
+        let fetched: FetchedClientMetadata
+        do {
+            fetched = try await clientMetadata.document(for: clientID)
+        } catch {
+            throw AuthorizationRequest.Problem.page("the application's metadata document could not be used: \(error)")
+        }
+        let document = fetched.document
+        let client = OAuthClient(
+            clientID: document.clientID, clientName: document.clientName, redirectURIs: document.redirectURIs,
+            grantTypes: document.grantTypes, authMethod: .none, clientURI: document.clientURI)
+        try clients.saveMetadataDocumentClient(
+            client, metadata: PostgresJSON(text: document.documentJSON), fetchedAt: now, expiresAt: fetched.expiresAt)
+        return client
     }
 
     private func answer(_ problem: AuthorizationRequest.Problem) -> APIGatewayV2Response {

@@ -18,6 +18,18 @@ public struct OAuthClient: Sendable, Equatable {
     /// Where the client's name links, shown on the consent page when present.
     public var clientURI: String?
 
+    public init(
+        clientID: String, clientName: String, redirectURIs: [String], grantTypes: [String], authMethod: AuthMethod,
+        clientURI: String?
+    ) {
+        self.clientID = clientID
+        self.clientName = clientName
+        self.redirectURIs = redirectURIs
+        self.grantTypes = grantTypes
+        self.authMethod = authMethod
+        self.clientURI = clientURI
+    }
+
     /// The name to show a person: the client's own, else the host of its first redirect URI.
     public var displayName: String {
         if !clientName.isEmpty { return clientName }
@@ -196,18 +208,31 @@ public struct ClientStore: Sendable {
         return try rows.first?.decode(Bool.self) ?? false
     }
 
-    /// Records a client known by its metadata document, as last fetched.
-    public func saveMetadataDocumentClient(_ client: OAuthClient, metadata: PostgresJSON, fetchedAt: Date) throws {
+    /// A client known by its metadata document whose cached copy is still fresh at `time`.
+    public func findFreshMetadataDocumentClient(_ clientID: String, at time: Date) throws -> OAuthClient? {
+        let isFresh = try database.query(
+            """
+            select 1 from kloudhub.oauth_clients
+            where client_id = \(clientID) and registration_kind = 'metadata_document' and metadata_expires_at > \(time)
+            """)
+        return isFresh.isEmpty ? nil : try find(clientID)
+    }
+
+    /// Records a client known by its metadata document, as last fetched, until `expiresAt`.
+    public func saveMetadataDocumentClient(
+        _ client: OAuthClient, metadata: PostgresJSON, fetchedAt: Date, expiresAt: Date
+    ) throws {
         try database.execute(
             """
             insert into kloudhub.oauth_clients
-                (client_id, client_name, registration_kind, redirect_uris, grant_types, metadata, metadata_fetched_at)
+                (client_id, client_name, registration_kind, redirect_uris, grant_types, metadata, metadata_fetched_at,
+                 metadata_expires_at)
             values (\(client.clientID), \(client.clientName), 'metadata_document', \(client.redirectURIs),
-                    \(client.grantTypes), \(metadata), \(fetchedAt))
+                    \(client.grantTypes), \(metadata), \(fetchedAt), \(expiresAt))
             on conflict (client_id) do update set
                 client_name = excluded.client_name, redirect_uris = excluded.redirect_uris,
                 grant_types = excluded.grant_types, metadata = excluded.metadata,
-                metadata_fetched_at = excluded.metadata_fetched_at
+                metadata_fetched_at = excluded.metadata_fetched_at, metadata_expires_at = excluded.metadata_expires_at
             where oauth_clients.registration_kind = 'metadata_document'
             """)
     }

@@ -47,7 +47,7 @@ actor FunctionStack {
             "KLOUDHUB_CLERK_ISSUER": sessions.issuer, "KLOUDHUB_CLERK_JWT_KEY": sessions.publicKeyPEM,
             "KLOUDHUB_CLERK_AUTHORIZED_PARTIES": sessions.party,
             "KLOUDHUB_CLERK_SIGN_IN_URL": "https://accounts.kloudhub.test/sign-in",
-            "KLOUDHUB_CLERK_WEBHOOK_SECRET": webhookSecret,
+            "KLOUDHUB_CLERK_WEBHOOK_SECRET": webhookSecret, "KLOUDHUB_OAUTH_LOOPBACK_CLIENT_METADATA": "allow",
         ]
         let log = LogRecorder()
         configuration.log = log.log()

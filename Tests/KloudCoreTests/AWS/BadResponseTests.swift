@@ -1,3 +1,4 @@
+import KloudTestSupport
 import Testing
 
 @testable import KloudCore

@@ -1,4 +1,5 @@
 import Foundation
+import KloudTestSupport
 import Testing
 
 @testable import KloudCore

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KloudTestSupport
 import Testing
 
 @testable import KloudCore

@@ -1,4 +1,5 @@
 import Foundation
+import KloudTestSupport
 import Synchronization
 import Testing
 
@@ -433,18 +434,6 @@ private func fetchError(_ server: LoopbackHTTPServer, _ path: String) async -> C
         return nil
     } catch {
         return error
-    }
-}
-
-/// A clock the test moves by hand.
-private final class TestClock: Sendable {
-    let start = Date(timeIntervalSince1970: 1_700_000_000)
-    private let offset = Mutex<TimeInterval>(0)
-
-    var now: @Sendable () -> Date { { self.start.addingTimeInterval(self.offset.withLock { $0 }) } }
-
-    func advance(by seconds: TimeInterval) {
-        offset.withLock { $0 += seconds }
     }
 }
 

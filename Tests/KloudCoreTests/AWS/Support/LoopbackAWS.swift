@@ -1,3 +1,5 @@
+import KloudTestSupport
+
 @testable import KloudCore
 
 extension LoopbackHTTPServer {

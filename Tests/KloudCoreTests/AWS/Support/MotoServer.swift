@@ -1,4 +1,5 @@
 import Foundation
+import KloudTestSupport
 
 @testable import KloudCore
 

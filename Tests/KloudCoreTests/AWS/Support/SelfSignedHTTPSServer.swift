@@ -1,5 +1,6 @@
 import Foundation
 import KloudLocal
+import KloudTestSupport
 
 /// An HTTPS server on 127.0.0.1 with a freshly made self-signed certificate (openssl and
 /// Python's `ssl`), answering `tls ok` to every GET; it proves that the client verifies

@@ -1,3 +1,6 @@
+-- Two additions: deletion requests by the API role, and the cache expiry of client
+-- metadata documents.
+--
 -- A person's deletion request (Clerk's user.deleted webhook, handled by the API role) ends
 -- access at once: the account is marked as deleting, and every lookup of a key, code or Clerk
 -- user then refuses it. account-delete and the retention sweep erase it afterwards. No app
@@ -23,3 +26,9 @@ create function deletion_is_final() returns trigger
 create trigger accounts_deletion_is_final
     before update of status on accounts
     for each row execute function deletion_is_final();
+
+-- A client known by its metadata document is fetched again when the document's HTTP cache
+-- lifetime ends; every function instance reads that expiry here rather than fetching anew.
+alter table oauth_clients add column metadata_expires_at timestamptz;
+grant select (metadata_expires_at) on oauth_clients to kloudhub_api, kloudhub_maintenance;
+grant update (metadata_expires_at) on oauth_clients to kloudhub_api;

@@ -5,11 +5,11 @@ import Foundation
 #endif
 
 /// Loopback sockets for the test servers.
-enum LoopbackSocket {
+public enum LoopbackSocket {
     /// A listening TCP socket on 127.0.0.1 and the port the kernel chose.
-    static func listen() throws -> (descriptor: Int32, port: Int) {
+    public static func listen() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSupportError("socket() failed") }
+        guard descriptor >= 0 else { throw LoopbackSocketError("socket() failed") }
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -23,7 +23,7 @@ enum LoopbackSocket {
         }
         guard bound == 0, Glibc.listen(descriptor, 64) == 0 else {
             close(descriptor)
-            throw TestSupportError("bind/listen failed")
+            throw LoopbackSocketError("bind/listen failed")
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -33,14 +33,21 @@ enum LoopbackSocket {
     }
 
     /// A port that was free a moment ago (for servers that take a port argument).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let (descriptor, port) = try listen()
         close(descriptor)
         return port
     }
 
     /// A loopback port on which nothing listens.
-    static func closedPort() throws -> Int {
+    public static func closedPort() throws -> Int {
         try freePort()
     }
+}
+
+/// A loopback socket could not be opened.
+public struct LoopbackSocketError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -9,20 +9,20 @@ import Foundation
 ///
 /// Connections are kept alive between requests (so connection reuse can be counted); every
 /// request is recorded.
-final class LoopbackHTTPServer: @unchecked Sendable {
+public final class LoopbackHTTPServer: @unchecked Sendable {
     /// A request as received.
-    struct Request: Sendable {
-        var method: String
-        var target: String
-        var headers: [String: String]
-        var body: [UInt8]
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
+        public var headers: [String: String]
+        public var body: [UInt8]
 
-        var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
     /// What the server does with a request.
-    enum Reply: Sendable {
+    public enum Reply: Sendable {
         /// A response with `Content-Length`, keeping the connection open.
         case response(status: Int, headers: [(String, String)] = [], body: [UInt8] = [])
         /// These bytes exactly, then the connection is closed.
@@ -32,18 +32,18 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         /// Wait, then close without answering.
         case stall(seconds: Double)
 
-        static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
+        public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
             .response(
                 status: status, headers: [("Content-Type", "application/x-amz-json-1.1")] + headers,
                 body: Array(text.utf8))
         }
 
-        static func xml(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
+        public static func xml(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
             .response(status: status, headers: [("Content-Type", "text/xml")] + headers, body: Array(text.utf8))
         }
     }
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let handler: @Sendable (Request) -> Reply
     private let lock = NSLock()
@@ -52,7 +52,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private var stopped = false
 
     /// Starts a server whose handler answers every request.
-    init(handler: @escaping @Sendable (Request) -> Reply) throws {
+    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
         (listener, port) = try LoopbackSocket.listen()
         self.handler = handler
         let thread = Thread { [self] in acceptLoop() }
@@ -60,22 +60,22 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     /// Starts a server that answers with `replies` in order, repeating the last one.
-    convenience init(replies: [Reply]) throws {
+    public convenience init(replies: [Reply]) throws {
         let script = ReplyScript(replies)
         try self.init { _ in script.next() }
     }
 
     deinit { stop() }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far.
-    var requests: [Request] { lock.withLock { recorded } }
+    public var requests: [Request] { lock.withLock { recorded } }
 
     /// How many connections were accepted.
-    var acceptedConnections: Int { lock.withLock { connections } }
+    public var acceptedConnections: Int { lock.withLock { connections } }
 
-    func stop() {
+    public func stop() {
         let wasStopped = lock.withLock { () -> Bool in
             defer { stopped = true }
             return stopped
@@ -185,15 +185,15 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 }
 
 /// Replies handed out in order; the last one repeats.
-final class ReplyScript: @unchecked Sendable {
+public final class ReplyScript: @unchecked Sendable {
     private let lock = NSLock()
     private var replies: [LoopbackHTTPServer.Reply]
 
-    init(_ replies: [LoopbackHTTPServer.Reply]) {
+    public init(_ replies: [LoopbackHTTPServer.Reply]) {
         self.replies = replies
     }
 
-    func next() -> LoopbackHTTPServer.Reply {
+    public func next() -> LoopbackHTTPServer.Reply {
         lock.withLock { replies.count > 1 ? replies.removeFirst() : replies[0] }
     }
 }
