@@ -150,6 +150,7 @@ let package = Package(
         .testTarget(
             name: "FunctionTests",
             dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            exclude: ["Python"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what KloudHub needs on a fresh machine, and nothing that is already there:
-# Debian packages (libpq, libcurl, PostgreSQL, zip) and a Python virtual environment with
-# the local AWS (moto) and the test clients. Safe to run again; fast when all is present.
+# Debian packages (libpq, libcurl, PostgreSQL, zip, Chromium and its driver) and a Python virtual
+# environment with the local AWS (moto) and the test clients (boto3, the MCP SDK, Selenium).
+# Safe to run again; fast when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv)
+# chromium and chromium-driver: the headless browser the MCP OAuth flow test signs in and
+# consents with (Selenium uses /usr/bin/chromedriver, so it never downloads a driver).
+apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv chromium chromium-driver)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -18,7 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The Python clients the tests use as judges (botocore for SigV4, moto as the local AWS).
+# The Python clients the tests use as judges (botocore for SigV4, moto as the local AWS, the
+# official MCP SDK and Selenium for the OAuth connector flow).
 requirements=scripts/requirements.txt
 stamp=.venv/.requirements.sha256
 wanted=$(sha256sum "$requirements" | cut -d' ' -f1)

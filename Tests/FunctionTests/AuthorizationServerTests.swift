@@ -143,6 +143,21 @@ import Testing
         #expect(page.headers.values(named: "Set-Cookie").first?.contains("SameSite=Strict") == true)
     }
 
+    /// Browsers hold the redirect that answers the consent form to `form-action`: with `'self'`
+    /// alone, Chromium blocks the 303 to the client and the person is left on the consent page.
+    @Test(arguments: [
+        ("https://claude.ai/api/mcp/auth_callback", "https://claude.ai"),
+        ("http://127.0.0.1:53682/callback", "http://127.0.0.1:53682"),
+    ])
+    func theConsentFormMaySendThePersonOnToTheClientsOriginOnly(redirect: String, origin: String) async throws {
+        let flow = try ConnectorFlow(stack: try await FunctionStack.shared.running())
+        let clientID = try await flow.register(redirect: redirect)["client_id"] as! String
+        let page = try await flow.gateway.send(
+            "GET", flow.authorizeQuery(clientID: clientID, redirect: redirect), headers: flow.sessionCookie)
+        #expect(page.status == 200)
+        #expect(page.headers["Content-Security-Policy"]?.contains("form-action 'self' \(origin);") == true)
+    }
+
     @Test func consentWithoutTheBrowsersCookieIsRefused() async throws {
         let flow = try ConnectorFlow(stack: try await FunctionStack.shared.running())
         let redirect = "https://claude.ai/api/mcp/auth_callback"

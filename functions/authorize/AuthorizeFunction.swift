@@ -94,6 +94,7 @@ struct AuthorizeFunction: APIFunction {
         let csrfToken = SecretToken.randomText(bytes: 32)
         return APIResponse.html(
             .ok, ConsentPage.consent(for: authorization, csrfToken: csrfToken),
+            headers: ConsentPage.headers(for: authorization),
             cookies: [cookie(Self.consentCookie, csrfToken, maxAge: 600)])
     }
 

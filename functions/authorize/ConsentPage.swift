@@ -28,6 +28,25 @@ enum ConsentPage {
                 """)
     }
 
+    /// The consent page's own headers: its form's answer is a redirect to the client, so the
+    /// page's policy lets the form go to the redirect URI's origin as well as to KloudHub.
+    static func headers(for request: AuthorizationRequest) -> [String: String] {
+        let targets = formTarget(for: request.redirectURI).map { [$0] } ?? []
+        return ["Content-Security-Policy": APIResponse.contentSecurityPolicy(formTargets: targets)]
+    }
+
+    /// The origin of a registered redirect URI as a CSP source (`https://claude.ai`,
+    /// `http://127.0.0.1:53682`); nil for anything that is not plainly one, which then stays
+    /// outside the policy rather than widening it.
+    static func formTarget(for redirectURI: String) -> String? {
+        guard let separator = redirectURI.firstRange(of: "://") else { return nil }
+        let scheme = redirectURI[..<separator.lowerBound].lowercased()
+        let authority = redirectURI[separator.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        let isPlain = authority.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+        guard scheme == "https" || scheme == "http", !authority.isEmpty, isPlain else { return nil }
+        return scheme + "://" + authority.lowercased()
+    }
+
     static func error(_ message: String) -> String {
         layout(
             title: "KloudHub cannot continue",

@@ -86,9 +86,7 @@ public enum APIResponse {
     ) -> APIGatewayV2Response {
         var all = baseHeaders
         all["Content-Type"] = "text/html; charset=utf-8"
-        all["Content-Security-Policy"] =
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; "
-            + "frame-ancestors 'none'; base-uri 'none'"
+        all["Content-Security-Policy"] = contentSecurityPolicy()
         all["X-Frame-Options"] = "DENY"
         all["Referrer-Policy"] = "no-referrer"
         all.merge(headers) { _, given in given }
@@ -103,6 +101,15 @@ public enum APIResponse {
         all["Location"] = location
         all["Referrer-Policy"] = "no-referrer"
         return APIGatewayV2Response(statusCode: status.rawValue, headers: all, cookies: cookies)
+    }
+
+    /// The policy of every HTML page: nothing loaded from elsewhere, no framing, and forms sent
+    /// only to this origin and to `formTargets`. Browsers hold the redirects that answer a form to
+    /// `form-action` too, so a form whose answer redirects elsewhere must name that origin.
+    public static func contentSecurityPolicy(formTargets: [String] = []) -> String {
+        let formAction = (["'self'"] + formTargets).joined(separator: " ")
+        return "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+            + "form-action \(formAction); frame-ancestors 'none'; base-uri 'none'"
     }
 
     /// `text` escaped for HTML text and attribute values.
