@@ -32,3 +32,22 @@ create trigger accounts_deletion_is_final
 alter table oauth_clients add column metadata_expires_at timestamptz;
 grant select (metadata_expires_at) on oauth_clients to kloudhub_api, kloudhub_maintenance;
 grant update (metadata_expires_at) on oauth_clients to kloudhub_api;
+
+-- Every request with a key looks it up: in PL/pgSQL the lookup's plan is cached per
+-- connection, where the SQL function it replaces was planned on every call.
+create or replace function find_api_key(presented_hash bytea)
+    returns table (
+        id uuid, account_id uuid, kind text, scopes text[], client_id text, family_id uuid,
+        resource text, expires_at timestamptz, revoked_at timestamptz, account_status text)
+    language plpgsql stable security definer
+    set search_path = pg_catalog, pg_temp
+    as $$
+    begin
+        return query
+            select k.id, k.account_id, k.kind, k.scopes, k.client_id, k.family_id,
+                   k.resource, k.expires_at, k.revoked_at, a.status
+            from kloudhub.api_keys k
+            join kloudhub.accounts a on a.id = k.account_id
+            where k.key_hash = presented_hash;
+    end
+    $$;

@@ -51,8 +51,8 @@ do {
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_bench", email: "bench@example.com", name: "Bench")
     let redirect = "https://claude.ai/api/mcp/auth_callback"
-    let registration = try ClientRegistrationRequest(
-        json: Array(#"{"redirect_uris":["\#(redirect)"],"token_endpoint_auth_method":"none","client_name":"Bench"}"#.utf8))
+    let metadata = #"{"redirect_uris":["\#(redirect)"],"token_endpoint_auth_method":"none","client_name":"Bench"}"#
+    let registration = try ClientRegistrationRequest(json: Array(metadata.utf8))
     let clientID = try ClientStore(database: api).register(registration, now: Date()).clientID
     let codes = OAuthTokenService(database: api, settings: settings)
     let verifier = SecretToken.randomText(bytes: 32)
