@@ -8,6 +8,10 @@ FUNCTIONS := $(sort $(patsubst functions/%/function.json,%,$(wildcard functions/
 # the runtime alone (runtime-probe) and on KloudCore (kloudcore-probe).
 FUNCTION_PRODUCTS := $(FUNCTIONS) runtime-probe kloudcore-probe
 RELEASE_FLAGS := -c release --static-swift-stdlib
+# The end-to-end suites (every function behind emulators, the Python MCP SDK, headless
+# Chromium) run after the rest, so that on two cores they do not starve the process tests.
+END_TO_END := FunctionTests|MCPTests
+TEST_ENV = KLOUDHUB_BIN="$$($(SWIFT) build --show-bin-path)" KLOUDHUB_PYTHON="$(CURDIR)/.venv/bin/python"
 FORMATTED := Package.swift Sources Tests Benchmarks $(wildcard functions)
 
 .PHONY: help bootstrap build up test lint release check-binaries bench clean
@@ -42,8 +46,8 @@ check-binaries: release
 test: bootstrap lint
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory check-binaries
-	KLOUDHUB_BIN="$$($(SWIFT) build --show-bin-path)" KLOUDHUB_PYTHON="$(CURDIR)/.venv/bin/python" \
-	  $(SWIFT) test --skip-build
+	$(TEST_ENV) $(SWIFT) test --skip-build --skip '$(END_TO_END)'
+	$(TEST_ENV) $(SWIFT) test --skip-build --filter '$(END_TO_END)'
 
 bench: bootstrap release
 	$(SWIFT) build $(RELEASE_FLAGS) --product runtime-bench

@@ -85,7 +85,7 @@ struct RuntimeProcessTests {
         let process = try launchProbe(port: server.port)
         _ = try await waitForRequest(api, matching: "/invocation/next")
         process.send(SIGTERM)
-        try #require(await process.waitForExit(within: .seconds(2)))
+        try #require(await process.waitForExit(within: .seconds(30)))
         #expect(process.terminated == .exited(0))
     }
 
@@ -94,7 +94,7 @@ struct RuntimeProcessTests {
         let server = try await api.start()
         defer { server.stop() }
         let process = try launchProbe(port: server.port)
-        try #require(await process.waitForExit(within: .seconds(2)))
+        try #require(await process.waitForExit(within: .seconds(30)))
         #expect(process.terminated == .exited(1))
     }
 
@@ -111,7 +111,7 @@ struct RuntimeProcessTests {
         #expect(body?["errorMessage"] as? String == "no database url")
         #expect(body?["errorType"] as? String == "Runtime.InitError")
         #expect(body?["stackTrace"] is [Any])
-        try #require(await process.waitForExit(within: .seconds(2)))
+        try #require(await process.waitForExit(within: .seconds(30)))
         #expect(process.terminated == .exited(1))
         #expect(api.requests.withLock { $0.contains { $0.path.hasSuffix("/next") } } == false)
     }
@@ -130,7 +130,7 @@ struct RuntimeProcessTests {
     @Test func missingRuntimeAPIAddressExitsWithAnError() async throws {
         let process = try ChildProcess.spawn(
             executable: TestPaths.probeBinary.path, arguments: [], environment: [:], output: { _ in })
-        try #require(await process.waitForExit(within: .seconds(2)))
+        try #require(await process.waitForExit(within: .seconds(30)))
         #expect(process.terminated == .exited(1))
     }
 }

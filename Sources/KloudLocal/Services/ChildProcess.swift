@@ -69,6 +69,18 @@ public final class ChildProcess: Sendable {
         guard add(&actions, path) == 0 else { throw POSIXError(.EINVAL) }
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`: the child keeps only 0, 1 and 2.
+    /// Without it every child inherits the emulator's descriptors that lack close-on-exec (its
+    /// listening sockets and other children's pipes), so an instance orphaned by a dead
+    /// emulator could still connect to an inherited listener and wait forever.
+    private static func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) throws {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np")
+        else { throw POSIXError(.ENOSYS) }
+        let add = unsafeBitCast(symbol, to: AddCloseFrom.self)
+        guard add(&actions, lowest) == 0 else { throw POSIXError(.EINVAL) }
+    }
+
     /// Sends `signal` to the process if it still runs.
     public func send(_ signal: Int32) {
         if isRunning { kill(pid, signal) }
@@ -144,6 +156,7 @@ public final class ChildProcess: Sendable {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
         if let workingDirectory { try Self.addChangeDirectory(&actions, workingDirectory) }
+        try Self.addCloseFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
