@@ -108,9 +108,10 @@ public final class Authenticator: Sendable {
 
     /// `last_used_at` is written at most this often per key.
     static let lastUsedInterval: TimeInterval = 60
-    /// Query parameters that carry credentials in other APIs; refused in any URL (PP-mcp-auth).
+    /// Query parameters that carry credentials in other APIs; refused in any URL (PP-mcp-auth),
+    /// as is any value shaped like one of KloudHub's keys or a JWT, whatever its name.
     static let credentialParameters: Set<String> = [
-        "access_token", "api_key", "apikey", "key", "token", "bearer", "session", "__session", "refresh_token",
+        "access_token", "api_key", "apikey", "bearer", "__session", "refresh_token", "id_token", "client_secret",
     ]
 
     public let database: PostgresClient

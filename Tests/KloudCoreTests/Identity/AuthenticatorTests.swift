@@ -75,7 +75,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "access_token=abc", "api_key=abc", "x=khk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "token=1",
+        "access_token=abc", "api_key=abc", "x=khk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "client_secret=1",
+        "page=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2ln",
     ])
     func credentialsInTheQueryStringAreRefused(query: String) async throws {
         let created = try keys.create(account: account, name: "url", scopes: [.read], expiresAt: nil)
@@ -103,6 +104,12 @@ import Testing
             try transaction.query("select email from kloudhub.accounts").first?.decode(String.self)
         }
         #expect(email == "renamed@example.com")
+    }
+
+    @Test func ordinaryQueryParametersAreNotMistakenForCredentials() async throws {
+        let created = try keys.create(account: account, name: "paging", scopes: [.read], expiresAt: nil)
+        let caller = try await authenticate(["authorization": "Bearer \(created.key)"], query: "token=next&key=region")
+        #expect(caller.accountID == account)
     }
 
     @Test func malformedHeadersAndMissingCredentialsAreRefusedClearly() async throws {
