@@ -127,6 +127,12 @@ let package = Package(
             path: "Benchmarks/oauth-bench",
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "mcp-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/mcp-bench",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: ["LambdaRuntime"],

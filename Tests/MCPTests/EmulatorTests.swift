@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test(arguments: ["legacy", "auto"])
-    func officialPythonClientListsAndCallsTools(mode: String) async throws {
+    func officialPythonClientCallsEveryTool(mode: String) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.python.path), "run scripts/bootstrap.sh")
         let database = try TestDatabase.required()
         let data = try MCPAccountData.insert(into: database, label: "sdk-\(mode)")
@@ -133,6 +133,41 @@ import Testing
             #expect(findings?["total_monthly_saving"] as? String == "119.75")
             #expect(calls["bad_arguments"]?["is_error"] as? Bool == true)
             #expect((calls["bad_arguments"]?["text"] as? String)?.contains("limit") == true)
+            try Self.expectEveryToolAnswered(report, data)
         }
+    }
+
+    /// What the SDK's calls of every tool must have shown for `data`'s account: each tool called
+    /// without error, one row per table, the get_* tools answering for the listed ids, and the
+    /// resources most expensive first over pages of two.
+    static func expectEveryToolAnswered(_ report: [String: Any], _ data: MCPAccountData) throws {
+        let calls = try #require(report["calls"] as? [String: [String: Any]])
+        let called = Set(calls.keys.map { String($0.prefix { $0 != "#" }) }).subtracting(["bad_arguments"])
+        #expect(called == Set(report["tools"] as? [String] ?? []))
+        for (name, call) in calls where name != "bad_arguments" {
+            #expect(call["is_error"] as? Bool == false, "\(name) failed")
+        }
+        func structured(_ name: String) -> [String: Any] { calls[name]?["structured"] as? [String: Any] ?? [:] }
+        func id(_ object: Any?) -> String { ((object as? [String: Any])?["id"] as? String ?? "").uppercased() }
+        let fixture = data.fixture
+        let lists: [(String, String, AccountOwnedTable)] = [
+            ("list_cloud_accounts", "cloud_accounts", .cloudAccounts), ("list_scans", "scans", .scans),
+            ("list_klouds", "klouds", .klouds), ("list_deployments", "deployments", .deployments),
+            ("list_shells", "shells", .shells), ("list_analyses", "analyses", .analyses),
+        ]
+        for (tool, key, table) in lists {
+            let items = structured(tool)[key] as? [Any] ?? []
+            #expect(items.map(id) == [fixture.id(in: table).uuidString], "\(tool) lists the account's one row")
+        }
+        #expect(id(structured("get_scan")["scan"]) == fixture.id(in: .scans).uuidString)
+        #expect(id(structured("get_kloud")["kloud"]) == fixture.id(in: .klouds).uuidString)
+        let variables = structured("get_kloud")["variables"] as? [String: [String: Any]]
+        #expect(variables?["db_password"]?["default"] as? String == "[redacted]")
+        #expect(id(structured("get_deployment")["deployment"]) == fixture.id(in: .deployments).uuidString)
+        #expect(id(structured("get_analysis")["analysis"]) == fixture.id(in: .analyses).uuidString)
+        let pages = try #require(report["resource_pages"] as? [[[String: String]]])
+        #expect(pages.map(\.count) == [2, 2, 1])
+        #expect(pages.joined().map { ($0["id"] ?? "").uppercased() } == data.resourceIDs.map(\.uuidString))
+        #expect(pages.joined().map { $0["monthly_cost"] ?? "" } == MCPAccountData.costs)
     }
 }

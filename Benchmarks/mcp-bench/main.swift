@@ -1,0 +1,156 @@
+// The MCP server's busiest read measured end to end (`make bench`): the released `mcp` binary
+// behind the emulator, on an embedded cluster holding 10,000 resources in one account. Two
+// clients call `tools/call list_resources` (50 per page) with an API key through the gateway,
+// so two warm instances answer.
+// Run: mcp-bench --bin .build/release [requests]
+
+import Foundation
+import KloudCore
+import KloudLocal
+
+var binaryFolder = URL(fileURLWithPath: ".build/release")
+var requests = 2000
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    if argument == "--bin", !arguments.isEmpty {
+        binaryFolder = URL(fileURLWithPath: arguments.removeFirst())
+    } else if let count = Int(argument) {
+        requests = count
+    }
+}
+
+let concurrency = 2
+let resourceCount = 10_000
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let directory = NSTemporaryDirectory() + "kloudhub-mcp-bench-\(getpid())"
+let cluster = EmbeddedPostgres(
+    configuration: .init(
+        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
+        databaseName: "bench", isDurable: false))
+
+func milliseconds(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+}
+
+/// Fills one account with `resourceCount` resources in one cloud account, as scan writes them.
+func seed(_ account: UUID, worker: PostgresClient) throws {
+    let cloudAccountID = UUID()
+    try worker.transaction(scopedTo: account) { transaction in
+        try transaction.execute(
+            """
+            insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                                        external_id, status)
+            values (\(cloudAccountID), \(account), '123456789012', 'bench', 'us-east-1', 'role',
+                    'arn:aws:iam::123456789012:role/KloudHub', 'external-id', 'connected')
+            """)
+        try transaction.execute(
+            """
+            insert into resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
+            select \(account), \(cloudAccountID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
+                   (array['us-east-1', 'eu-west-1', 'ap-southeast-2'])[1 + n % 3], round((random() * 1000)::numeric, 4)
+            from generate_series(1, \(resourceCount)) as n
+            """)
+    }
+}
+
+/// The call measured, and `ping`: the same gateway, instance and authentication without a query.
+let listResources =
+    #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_resources","arguments":{"limit":50}}}"#
+let ping = #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#
+
+/// One JSON-RPC request through the gateway; returns how long it took.
+func call(_ body: String, _ http: HTTPClient, gateway: String, key: String) async throws -> Duration {
+    let start = ContinuousClock.now
+    let response = try await http.execute(
+        HTTPRequest(
+            method: "POST", url: gateway + "/mcp",
+            headers: [
+                "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": "2025-11-25", "Authorization": "Bearer \(key)",
+            ], body: .bytes(Array(body.utf8))))
+    let elapsed = ContinuousClock.now - start
+    let text = String(decoding: response.body, as: UTF8.self)
+    precondition(response.status == 200 && !text.contains(#""isError":true"#), "call failed: \(text.prefix(500))")
+    return elapsed
+}
+
+/// `requests` calls of `body`, `concurrency` at a time: the latency percentiles and throughput.
+@MainActor func measure(
+    _ label: String, _ body: String, clients: [HTTPClient], gateway: String, key: String
+) async throws
+    -> String
+{
+    let perClient = requests / concurrency
+    let start = ContinuousClock.now
+    let samples = try await withThrowingTaskGroup(of: [Duration].self) { group in
+        for client in clients {
+            group.addTask {
+                var durations: [Duration] = []
+                for _ in 0..<perClient { durations.append(try await call(body, client, gateway: gateway, key: key)) }
+                return durations
+            }
+        }
+        var all: [Duration] = []
+        for try await durations in group { all += durations }
+        return all.sorted()
+    }
+    let (seconds, attoseconds) = (ContinuousClock.now - start).components
+    let perSecond = Double(samples.count) / (Double(seconds) + Double(attoseconds) / 1e18)
+    return "mcp \(label), \(resourceCount) resources, through the emulator with an API key, concurrency "
+        + "\(concurrency): p50 \(milliseconds(samples[samples.count / 2])) ms, "
+        + "p99 \(milliseconds(samples[samples.count * 99 / 100])) ms, max \(milliseconds(samples.last!)) ms, "
+        + String(format: "%.0f", perSecond) + " requests/s (\(samples.count) calls after 50 warm-up)"
+}
+
+do {
+    try await cluster.start()
+    var configuration = EmulatorConfiguration(
+        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
+    configuration.gatewayPort = 0
+    configuration.lambdaPort = 0
+    configuration.isSchedulerEnabled = false
+    configuration.log = EmulatorLog { _ in }
+    for role in [DatabaseRole.api, .worker, .maintenance] {
+        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
+    }
+    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
+    let worker = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.worker]!))
+    let owner = PostgresClient(configuration: .init(connectionString: try await cluster.connectionString(for: .owner)))
+    let account = try AccountDirectory(database: api).upsert(
+        clerkUserID: "user_bench", email: "bench@example.com", name: "Bench")
+    try seed(account.id, worker: worker)
+    try owner.execute("analyze kloudhub.resources")
+    let key = try APIKeyService(database: api).create(
+        account: account.id, name: "bench", scopes: [.read], expiresAt: nil
+    ).key
+
+    let emulator = try Emulator(configuration: configuration)
+    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let clients = (0..<concurrency).map { _ in HTTPClient() }
+    for _ in 0..<25 {
+        try await withThrowingTaskGroup(of: Duration.self) { group in
+            for client in clients {
+                group.addTask { try await call(listResources, client, gateway: gateway, key: key) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    for (label, body) in [("tools/call list_resources (limit 50)", listResources), ("ping", ping)] {
+        print(try await measure(label, body, clients: clients, gateway: gateway, key: key))
+    }
+    await emulator.shutdown()
+} catch {
+    print("benchmark failed: \(String(reflecting: error))")
+}
+await cluster.stop()
+try? FileManager.default.removeItem(atPath: directory)
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
