@@ -49,6 +49,30 @@ import Testing
         #expect(clouds.joined().contains("Canary role account"))
     }
 
+    /// The columns the tools show as they are hold codes only: a log line is refused there.
+    @Test func anErrorCodeCannotHoldALogLine() throws {
+        let account = accounts[0].data.fixture
+        let worker = database.client(as: .worker)
+        let logLine = "AccessDenied: AKIAFAKECANARY123456 not authorized"
+        for (table, column) in [
+            ("scans", "error_code"), ("deployments", "error_code"), ("analyses", "error_code"),
+            ("cloud_accounts", "last_error_code"),
+        ] {
+            let row = account.id(in: AccountOwnedTable(rawValue: table)!)
+            #expect(throws: PostgresError.self, "\(table).\(column)") {
+                try worker.transaction(scopedTo: account.accountID) { transaction in
+                    try transaction.execute(
+                        "update \(identifier: table) set \(identifier: column) = \(logLine) where id = \(row)")
+                }
+            }
+            try worker.transaction(scopedTo: account.accountID) { transaction in
+                try transaction.execute(
+                    "update \(identifier: table) set \(identifier: column) = 'Client.UnauthorizedOperation' where id = \(row)"
+                )
+            }
+        }
+    }
+
     // MARK: - Calling the tools
 
     /// Every complete answer of `tool` to `arguments`, following `next_cursor` to the last page:
