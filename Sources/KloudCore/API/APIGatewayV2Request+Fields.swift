@@ -103,6 +103,11 @@ public enum FormEncoding {
         }
     }
 
+    /// The fields of `text` by name; the first of repeated ones wins.
+    public static func firstValues(_ text: String) -> [String: String] {
+        Dictionary(decode(text).map { ($0.name, $0.value) }) { first, _ in first }
+    }
+
     /// `pairs` as form text, each name and value percent-encoded.
     public static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KloudCore
 
 /// The emulator's stand-in for Clerk (DESIGN.md section 5): signs RS256 session tokens for
 /// whoever fills in the development sign-in page, with a key whose public half the functions
@@ -85,17 +86,18 @@ public struct DevelopmentSignIn: Sendable {
             iat: issuedAt, nbf: issuedAt, exp: issuedAt + Int(seconds), email: email, name: name)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let header = try encoder.encode(SessionTokenHeader(kid: keyID)).base64URLEncoded
-        let signingInput = header + "." + (try encoder.encode(claims)).base64URLEncoded
+        let header = Base64URL.encode(try encoder.encode(SessionTokenHeader(kid: keyID)))
+        let signingInput = header + "." + Base64URL.encode(try encoder.encode(claims))
         let signature = try signingKey.signature(for: Data(signingInput.utf8))
-        return SignedSession(token: signingInput + "." + signature.base64URLEncoded, claims: claims)
+        return SignedSession(token: signingInput + "." + Base64URL.encode(signature), claims: claims)
     }
 
     /// The claims of `token` when this key signed it and it is valid at `now`, else nil.
     func verifiedClaims(of token: String, at now: Date = Date()) -> SessionClaims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerJSON = Data(base64URLEncoded: parts[0]),
-            let claimsJSON = Data(base64URLEncoded: parts[1]), let signature = Data(base64URLEncoded: parts[2]),
+        guard parts.count == 3, let headerJSON = Base64URL.decode(parts[0]).map { Data($0) },
+            let claimsJSON = Base64URL.decode(parts[1]).map { Data($0) },
+            let signature = Base64URL.decode(parts[2]).map { Data($0) },
             signingKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)),
             let header = try? JSONDecoder().decode(SessionTokenHeader.self, from: headerJSON),
             header.alg == "RS256", header.kid == keyID,

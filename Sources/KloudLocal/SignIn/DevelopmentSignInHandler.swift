@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 
 /// Serves the emulator's own pages on the gateway's origin, ahead of the manifests' routes:
 /// the sign-in form, its result, sign-out, and a token endpoint for scripts and tests.
@@ -29,11 +30,12 @@ struct DevelopmentSignInHandler {
     func response(to request: Request) -> GatewayResponse {
         switch (request.method, request.path) {
         case ("GET", "/dev/sign-in"):
-            return signInForm(query: URLEncodedForm(request.query))
+            return signInForm(query: FormEncoding.firstValues(request.query))
         case ("GET", "/dev/sign-in/done"):
             return signedInPage(cookies: request.headers["cookie"] ?? "")
         case ("POST", "/dev/sign-in"):
-            return refusalOfCrossSite(request) ?? signInSubmission(URLEncodedForm(request.body))
+            return refusalOfCrossSite(request)
+                ?? signInSubmission(FormEncoding.firstValues(String(decoding: request.body, as: UTF8.self)))
         case ("POST", "/dev/sign-out"):
             return refusalOfCrossSite(request)
                 ?? Self.redirect(to: "/dev/sign-in", setting: Self.sessionCookie("", maxAge: 0))
@@ -49,7 +51,7 @@ struct DevelopmentSignInHandler {
 
     // MARK: - The form
 
-    private func signInForm(query: URLEncodedForm) -> GatewayResponse {
+    private func signInForm(query: [String: String]) -> GatewayResponse {
         let requested = query["redirect_url"] ?? ""
         guard RedirectTarget(requested, origin: signIn.origin) != .refused else {
             return Self.html(400, SignInPage.form(redirectURL: "", error: Self.foreignRedirectMessage))
@@ -57,7 +59,7 @@ struct DevelopmentSignInHandler {
         return Self.html(200, SignInPage.form(redirectURL: requested))
     }
 
-    private func signInSubmission(_ form: URLEncodedForm) -> GatewayResponse {
+    private func signInSubmission(_ form: [String: String]) -> GatewayResponse {
         let name = form["name"] ?? ""
         let email = form["email"] ?? ""
         let requested = form["redirect_url"] ?? ""

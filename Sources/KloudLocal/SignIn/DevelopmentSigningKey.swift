@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KloudCore
 import _CryptoExtras
 
 /// The secrets the development sign-in holds in Clerk's place: the RSA key that signs session
@@ -48,7 +49,7 @@ public struct DevelopmentSigningKey: Sendable {
     private init(privateKey: _RSA.Signing.PrivateKey, webhookSecret: String) {
         self.privateKey = privateKey
         self.publicKeyPEM = privateKey.publicKey.pemRepresentation
-        self.keyID = String(Data(SHA256.hash(data: privateKey.publicKey.derRepresentation)).base64URLEncoded.prefix(16))
+        self.keyID = String(Base64URL.encode(SHA256.hash(data: privateKey.publicKey.derRepresentation)).prefix(16))
         self.webhookSecret = webhookSecret
     }
 

@@ -1,9 +1,11 @@
+import KloudCore
+
 /// The HTML of the development sign-in pages: a plain form, no scripts, every interpolated
 /// value escaped.
 enum SignInPage {
     /// The sign-in form, filled with what was entered before and showing `error` if any.
     static func form(name: String = "", email: String = "", redirectURL: String, error: String? = nil) -> String {
-        let alert = error.map { #"<p class="error" role="alert">\#(escape($0))</p>"# } ?? ""
+        let alert = error.map { #"<p class="error" role="alert">\#(APIResponse.escapeHTML($0))</p>"# } ?? ""
         return page(
             title: "Sign in",
             body: """
@@ -13,11 +15,11 @@ enum SignInPage {
                 <form method="post" action="/dev/sign-in">
                   <label for="name">Name</label>
                   <input id="name" name="name" type="text" autocomplete="name" maxlength="200" required \
-                value="\(escape(name))">
+                value="\(APIResponse.escapeHTML(name))">
                   <label for="email">Email</label>
                   <input id="email" name="email" type="email" autocomplete="email" required \
-                value="\(escape(email))">
-                  <input type="hidden" name="redirect_url" value="\(escape(redirectURL))">
+                value="\(APIResponse.escapeHTML(email))">
+                  <input type="hidden" name="redirect_url" value="\(APIResponse.escapeHTML(redirectURL))">
                   <button type="submit">Sign in</button>
                 </form>
                 """)
@@ -30,7 +32,7 @@ enum SignInPage {
             body: """
                 <h1>Signed in</h1>
                 \(notice)
-                <p class="who">Signed in as \(escape(name)) &lt;\(escape(email))&gt;</p>
+                <p class="who">Signed in as \(APIResponse.escapeHTML(name)) &lt;\(APIResponse.escapeHTML(email))&gt;</p>
                 <form method="post" action="/dev/sign-out">
                   <button type="submit">Sign out</button>
                 </form>
@@ -61,7 +63,7 @@ enum SignInPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="robots" content="noindex">
-        <title>\(escape(title)) · KloudHub (local development)</title>
+        <title>\(APIResponse.escapeHTML(title)) · KloudHub (local development)</title>
         <style>\(style)</style>
         </head>
         <body>
@@ -90,21 +92,4 @@ enum SignInPage {
         font:inherit;font-weight:600;cursor:pointer}\
         .who{word-break:break-word}
         """
-
-    /// `text` with the characters that mean something in HTML text or a quoted attribute escaped.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 }

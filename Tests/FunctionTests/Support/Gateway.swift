@@ -52,7 +52,7 @@ extension HTTPResponse {
         guard let location = headers["Location"], let query = location.split(separator: "?", maxSplits: 1).last,
             location.contains("?")
         else { return [:] }
-        return Dictionary(FormEncoding.decode(String(query)).map { ($0.name, $0.value) }) { first, _ in first }
+        return FormEncoding.firstValues(String(query))
     }
 
     /// The value a `Set-Cookie` header gives cookie `name`.
