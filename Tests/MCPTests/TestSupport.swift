@@ -83,7 +83,7 @@ struct MCPAccountData {
                                            region, monthly_cost, tags)
                     values (\(id), \(fixture.accountID), \(cloudAccount), \(scan),
                             \("arn:aws:\(resource.type):\(label):\(id.uuidString)"), \(resource.type), \(resource.name),
-                            \(resource.region), \(Money(resource.cost)!), \(PostgresJSON(text: #"{"team": "\#(label)"}"#)))
+                            \(resource.region), \(Money(resource.cost)!), \(PostgresJSON(text: #"{"CostCenter": "\#(label)"}"#)))
                     """)
                 if resource.name == "web" || resource.name == "scratch" {
                     try transaction.execute(
