@@ -71,7 +71,8 @@ enum ResourceTools {
                         select coalesce(array_agg(key order by key), '{}') as tag_keys,
                                coalesce(array_agg(value #>> '{}' order by key), '{}') as tag_values
                         from jsonb_each(tags) where jsonb_typeof(value) = 'string') as string_tags
-                    where (\(account)::uuid is null or cloud_account_id = \(account))
+                    where scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
+                      and (\(account)::uuid is null or cloud_account_id = \(account))
                       and (\(region)::text is null or region = \(region))
                       and (\(type)::text is null or resource_type = \(type))
                       and (\(minimum)::numeric is null or monthly_cost >= \(minimum))
