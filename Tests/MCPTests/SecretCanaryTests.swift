@@ -18,14 +18,14 @@ import Testing
         accounts = try ["first", "second"].map { try PlantedSecrets.insert(into: database, label: $0) }
     }
 
-    @Test func noToolAnswerHoldsAnyPlantedSecret() throws {
+    @Test func noToolAnswerHoldsAnyPlantedSecret() async throws {
         let canaries = accounts.flatMap(\.canaries)
         var calls = 0
         for account in accounts {
             let ids = accounts.flatMap(\.rowIDs)
             for tool in ToolCatalog.standard.tools {
                 for arguments in argumentSets(for: tool, ids: ids) {
-                    for answer in try answers(of: tool, arguments, as: account.accountID) {
+                    for answer in try await answers(of: tool, arguments, as: account.accountID) {
                         calls += 1
                         for canary in canaries {
                             #expect(!answer.contains(canary), "\(tool.name) \(arguments) shows a planted secret")
@@ -37,20 +37,20 @@ import Testing
         #expect(calls > 500)
     }
 
-    @Test func plantedSecretsAreWhereTheToolsRead() throws {
-        let kloud = try answers(
+    @Test func plantedSecretsAreWhereTheToolsRead() async throws {
+        let kloud = try await answers(
             of: try #require(ToolCatalog.standard.tool(named: "get_kloud")),
             ["kloud_id": .string(accounts[0].data.fixture.id(in: .klouds).uuidString)],
             as: accounts[0].accountID)
         #expect(kloud.joined().contains("[redacted]"))
-        let clouds = try answers(
+        let clouds = try await answers(
             of: try #require(ToolCatalog.standard.tool(named: "list_cloud_accounts")), [:],
             as: accounts[0].accountID)
         #expect(clouds.joined().contains("Canary role account"))
     }
 
     /// The columns the tools show as they are hold codes only: a log line is refused there.
-    @Test func anErrorCodeCannotHoldALogLine() throws {
+    @Test func anErrorCodeCannotHoldALogLine() async throws {
         let account = accounts[0].data.fixture
         let worker = database.client(as: .worker)
         let logLine = "AccessDenied: AKIAFAKECANARY123456 not authorized"
@@ -77,14 +77,14 @@ import Testing
 
     /// Every complete answer of `tool` to `arguments`, following `next_cursor` to the last page:
     /// the text and structured content as one JSON document, or the failure's message.
-    func answers(of tool: Tool, _ arguments: [String: JSONValue], as account: UUID) throws -> [String] {
+    func answers(of tool: Tool, _ arguments: [String: JSONValue], as account: UUID) async throws -> [String] {
         let context = ToolContext(accountID: account, database: database.client(as: .api))
         var pages: [String] = []
         var arguments = arguments
         while pages.count < 50 {
             let output: ToolOutput
             do {
-                output = try tool.run(try tool.input.validate(arguments), context)
+                output = try await tool.run(try tool.input.validate(arguments), context)
             } catch let failure as ToolFailure {
                 return pages + [failure.message]
             }

@@ -94,19 +94,6 @@ struct MCPAccountData {
                         """)
                 }
             }
-            // An earlier scan's resource: the lists show each cloud account's latest scan only.
-            let earlierScan = UUID()
-            try transaction.execute(
-                """
-                insert into scans (id, account_id, cloud_account_id, regions)
-                values (\(earlierScan), \(fixture.accountID), \(cloudAccount), \(["eu-west-1"]))
-                """)
-            try transaction.execute(
-                """
-                insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region, monthly_cost)
-                values (\(fixture.accountID), \(cloudAccount), \(earlierScan), 'arn:aws:ec2:eu-west-1:1:instance/i-gone',
-                        'ec2:instance', 'gone', 'eu-west-1', \(Money("999.00")!))
-                """)
             try transaction.execute("update cloud_accounts set latest_scan_id = \(scan) where id = \(cloudAccount)")
             try transaction.execute(
                 """

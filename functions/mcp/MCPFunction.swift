@@ -32,9 +32,15 @@ struct MCPFunction: APIFunction {
         for extra in (environment["KLOUDHUB_MCP_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
             origins.insert(origin(of: extra.trimmingASCIIWhitespace()))
         }
+        // start_scan hands scans to the scan function where the function has AWS access.
+        let scans = (try? AWSConfiguration(environment: environment)).map { aws in
+            ScanStarter(
+                lambda: LambdaClient(configuration: aws, httpClient: HTTPClient()),
+                functionName: environment["KLOUDHUB_SCAN_FUNCTION"] ?? "scan")
+        }
         return MCPFunction(
             settings: settings, allowedOrigins: origins, authenticator: Authenticator(database: database, clerk: nil),
-            server: MCPServer(catalog: .standard, database: database))
+            server: MCPServer(catalog: .standard, database: database, scans: scans))
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
@@ -45,7 +51,8 @@ struct MCPFunction: APIFunction {
         switch request.routeKey {
         case "POST /mcp":
             let caller = try await authenticator.authenticate(request, policy: policy)
-            return try MCPExchange(request: request, caller: caller, server: server, logger: context.logger).respond()
+            return try await MCPExchange(request: request, caller: caller, server: server, logger: context.logger)
+                .respond()
         case "GET /mcp", "DELETE /mcp":
             return APIError(
                 .methodNotAllowed, "method_not_allowed",

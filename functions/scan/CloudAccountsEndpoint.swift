@@ -197,7 +197,7 @@ struct CloudAccountsEndpoint: Sendable {
             ).first!.decode(UUID.self)
             return (scanID, "queued")
         }
-        if scan.status == "queued" { try await invoker.startScan(scan.id, account: caller.accountID) }
+        if scan.status == "queued" { try await invoker.start(ScanJob(scanID: scan.id, accountID: caller.accountID)) }
         return ScanAPI.json(.accepted, ["id": scan.id.uuidString.lowercased(), "status": scan.status])
     }
 

@@ -52,20 +52,20 @@ struct ScanFunction: LambdaHandler {
         switch event {
         case .http(let request):
             return .http(await api.handle(request, context: context))
-        case .job(let job) where job.job == JobInvoker.scanJob:
-            guard let scanID = UUID(uuidString: job.id),
-                let account = job.payload["account_id"]?.stringValue
-                    .flatMap(UUID.init(uuidString:))
-            else { throw ScanJobError(errorType: "InvalidJob") }
+        case .job(let event):
+            guard let job = ScanJob(event) else { throw ScanJobError(errorType: "InvalidJob") }
             let deadline = ContinuousClock.now.advanced(by: context.remainingTime)
             let outcome = try await runner.run(
-                scanID: scanID, account: account, deadline: deadline, logger: context.logger
+                scanID: job.scanID, account: job.accountID, deadline: deadline, logger: context.logger
             ) {
-                try await invoker.startScan(scanID, account: account, attempt: job.attempt + 1)
+                var next = job
+                next.attempt += 1
+                try await invoker.start(next)
             }
-            context.logger.info("scan job ended", metadata: ["scan": "\(scanID)", "outcome": "\(outcome.rawValue)"])
+            context.logger.info(
+                "scan job ended", metadata: ["scan": "\(job.scanID)", "outcome": "\(outcome.rawValue)"])
             return .job(outcome)
-        case .job, .scheduled:
+        case .scheduled:
             throw ScanJobError(errorType: "UnsupportedEvent")
         }
     }
@@ -78,16 +78,10 @@ struct ScanJobError: LambdaReportableError {
 
 /// Hands a scan to a fresh invocation of this function (Lambda's Event invocation).
 struct JobInvoker: Sendable {
-    static let scanJob = "scan.run"
-
     let lambda: LambdaClient
     let functionName: String
 
-    func startScan(_ scanID: UUID, account: UUID, attempt: Int = 1) async throws {
-        let job = AsyncJob(
-            job: Self.scanJob, id: scanID.uuidString.lowercased(), attempt: attempt,
-            payload: .object(["account_id": .string(account.uuidString.lowercased())]))
-        _ = try await lambda.invoke(
-            functionName: functionName, payload: try JSONStreamEncoder().encode(job), invocationType: .event)
+    func start(_ job: ScanJob) async throws {
+        try await job.start(with: lambda, functionName: functionName)
     }
 }

@@ -35,13 +35,14 @@ struct ScansEndpoint: Sendable {
         """
 
     private static func view(_ row: PostgresRow) throws -> View {
-        let (id, cloudAccountID, status, regions, done, total, resources, unpriced, findings, cost, saving) =
-            try row.decode((UUID, UUID, String, [String], Int, Int, Int, Int, Int, Money, Money).self)
-        let (warnings, errorCode, createdAt, startedAt, finishedAt) = (
-            try row.decode(PostgresJSON.self, at: 11), try row.decode((String?).self, at: 12),
-            try row.decode(Date.self, at: 13), try row.decode((Date?).self, at: 14),
-            try row.decode((Date?).self, at: 15)
-        )
+        let (
+            id, cloudAccountID, status, regions, done, total, resources, unpriced, findings, cost, saving, warnings,
+            errorCode, createdAt, startedAt, finishedAt
+        ) = try row.decode(
+            (
+                UUID, UUID, String, [String], Int, Int, Int, Int, Int, Money, Money, PostgresJSON, String?, Date, Date?,
+                Date?
+            ).self)
         return View(
             id: id, cloudAccountID: cloudAccountID, status: status, regions: regions, unitsDone: done,
             unitsTotal: total, resourceCount: resources, unpricedCount: unpriced, findingCount: findings,

@@ -11,7 +11,7 @@ struct MCPExchange {
     let server: MCPServer
     let logger: Logger
 
-    func respond() throws(AuthenticationError) -> APIGatewayV2Response {
+    func respond() async throws(AuthenticationError) -> APIGatewayV2Response {
         guard accepts(request.header("accept")) else {
             return MCPResponse.error(
                 406, .invalidRequest("Not Acceptable: the Accept header must include application/json"))
@@ -47,15 +47,15 @@ struct MCPExchange {
             guard !messages.isEmpty else {
                 return MCPResponse.error(400, .invalidRequest("Invalid Request: an empty batch"))
             }
-            return try batch(messages, version: version)
+            return try await batch(messages, version: version)
         default:
-            return try single(IncomingMessage(body), version: version, headerVersion: headerVersion)
+            return try await single(IncomingMessage(body), version: version, headerVersion: headerVersion)
         }
     }
 
     private func single(
         _ message: IncomingMessage, version: ProtocolVersion, headerVersion: String?
-    ) throws(AuthenticationError) -> APIGatewayV2Response {
+    ) async throws(AuthenticationError) -> APIGatewayV2Response {
         switch message {
         case .notification, .response:
             return MCPResponse.accepted
@@ -73,7 +73,7 @@ struct MCPExchange {
                 return MCPResponse.error(
                     400, .headerMismatch("Header mismatch: the MCP-Protocol-Version header is required"), id: id)
             }
-            let response = try server.respond(id: id, method: method, params: params, call: call(version))
+            let response = try await server.respond(id: id, method: method, params: params, call: call(version))
             let status = version.isModern ? (response.error?.modernHTTPStatus ?? 200) : 200
             return MCPResponse.json(status, response)
         }
@@ -82,7 +82,7 @@ struct MCPExchange {
     /// 2025-03-26: each message answered in turn; 202 when none of them is a request.
     private func batch(
         _ values: [JSONValue], version: ProtocolVersion
-    ) throws(AuthenticationError) -> APIGatewayV2Response {
+    ) async throws(AuthenticationError) -> APIGatewayV2Response {
         var responses: [JSONRPCResponse] = []
         for value in values {
             switch IncomingMessage(value) {
@@ -92,7 +92,7 @@ struct MCPExchange {
                 responses.append(
                     JSONRPCResponse(id: id, outcome: .error(.invalidRequest("initialize must not be part of a batch"))))
             case .request(let id, let method, let params):
-                responses.append(try server.respond(id: id, method: method, params: params, call: call(version)))
+                responses.append(try await server.respond(id: id, method: method, params: params, call: call(version)))
             }
         }
         return responses.isEmpty ? MCPResponse.accepted : MCPResponse.json(200, responses)

@@ -16,15 +16,16 @@ struct MCPServer: Sendable {
 
     var catalog: ToolCatalog
     var database: PostgresClient
+    var scans: ScanStarter?
     /// Tools per `tools/list` page.
     var toolsPageSize = 100
 
     /// The response to one request; throws only to refuse the caller (a missing scope).
     func respond(
         id: RequestID, method: String, params: [String: JSONValue], call: Call
-    ) throws(AuthenticationError) -> JSONRPCResponse {
+    ) async throws(AuthenticationError) -> JSONRPCResponse {
         do {
-            let result = try result(of: method, params: params, call: call)
+            let result = try await result(of: method, params: params, call: call)
             return JSONRPCResponse(
                 id: id, outcome: .result(call.version.isModern ? ModernResult(body: result) : result))
         } catch let error as JSONRPCError {
@@ -40,13 +41,13 @@ struct MCPServer: Sendable {
 
     private func result(
         of method: String, params: [String: JSONValue], call: Call
-    ) throws -> any Encodable & Sendable {
+    ) async throws -> any Encodable & Sendable {
         switch method {
         case "initialize" where !call.version.isModern: return try initialize(params)
         case "ping" where !call.version.isModern: return EmptyResult()
         case "server/discover": return DiscoverResult()
         case "tools/list": return try listTools(params, version: call.version)
-        case "tools/call": return try callTool(params, call: call)
+        case "tools/call": return try await callTool(params, call: call)
         default: throw JSONRPCError.methodNotFound(method)
         }
     }
@@ -81,7 +82,7 @@ struct MCPServer: Sendable {
             ttlMs: version.isModern ? 300_000 : nil, cacheScope: version.isModern ? "public" : nil)
     }
 
-    private func callTool(_ params: [String: JSONValue], call: Call) throws -> CallToolResult {
+    private func callTool(_ params: [String: JSONValue], call: Call) async throws -> CallToolResult {
         guard case .string(let name)? = params["name"] else {
             throw JSONRPCError.invalidParams("params.name must name a tool; tools/list lists them")
         }
@@ -108,7 +109,8 @@ struct MCPServer: Sendable {
         }
         let output: ToolOutput
         do {
-            output = try tool.run(validated, ToolContext(accountID: call.caller.accountID, database: database))
+            output = try await tool.run(
+                validated, ToolContext(accountID: call.caller.accountID, database: database, scans: scans))
         } catch let failure as ToolFailure {
             return .failure(failure.message)
         } catch {

@@ -13,7 +13,7 @@ struct Tool: Sendable {
     var outputSchema: JSONValue
     /// `kloudhub:read` for tools that only read; `kloudhub:write` for those that change things.
     var requiredScope: Scope = .read
-    var run: @Sendable (ToolArguments, ToolContext) throws -> ToolOutput
+    var run: @Sendable (ToolArguments, ToolContext) async throws -> ToolOutput
 
     var isReadOnly: Bool { requiredScope == .read }
 }
@@ -23,6 +23,8 @@ struct Tool: Sendable {
 struct ToolContext: Sendable {
     var accountID: UUID
     var database: PostgresClient
+    /// How scans are handed to the scan function; nil where the function has no AWS access.
+    var scans: ScanStarter?
 
     /// Runs `body` in a transaction that sees the caller's account only.
     func read<Result>(_ body: (PostgresTransaction) throws -> Result) throws -> Result {
@@ -43,5 +45,15 @@ struct ToolFailure: Error, Sendable {
 
     static func notFound(_ what: String, id: UUID) -> ToolFailure {
         ToolFailure(message: "No \(what) with id \(id.uuidString.lowercased()) exists in this KloudHub account.")
+    }
+}
+
+/// Starts scan jobs: an async invocation of the scan function.
+struct ScanStarter: Sendable {
+    var lambda: LambdaClient
+    var functionName: String
+
+    func start(_ job: ScanJob) async throws {
+        try await job.start(with: lambda, functionName: functionName)
     }
 }

@@ -9,10 +9,11 @@ struct ToolCatalog: Sendable {
         self.tools = tools
     }
 
-    /// Every read tool (DESIGN.md section 8).
+    /// Every read tool, and the operations a person may ask for (DESIGN.md section 8).
     static let standard = ToolCatalog([
         CloudAccountTools.list, ResourceTools.list, CostTools.summary, WasteFindingTools.list, ScanTools.list,
-        ScanTools.get, KloudTools.list, KloudTools.get, DeploymentTools.list, DeploymentTools.get, ShellTools.list,
+        ScanTools.get, ScanStartTool.tool, KloudTools.list, KloudTools.get, DeploymentTools.list, DeploymentTools.get,
+        ShellTools.list,
         AnalysisTools.list, AnalysisTools.get,
     ])
 
@@ -26,7 +27,8 @@ struct ToolCatalog: Sendable {
         Start with list_cloud_accounts to learn the accounts and their ids. For spending, use get_cost_summary \
         (totals by service, region or account), then list_resources (most expensive first, filterable). For \
         savings, use list_waste_findings (largest saving first, with the total). Data is as fresh as the last \
-        scan: list_scans and get_scan tell when that was and whether it succeeded. list_klouds, get_kloud, \
+        scan: list_scans and get_scan tell when that was and whether it succeeded; start_scan (write scope) \
+        scans an account again. list_klouds, get_kloud, \
         list_deployments and get_deployment cover blueprints and their deployments; list_shells and \
         list_analyses the rest. Lists are paginated: pass next_cursor back as cursor. Amounts are US dollars \
         per month, as decimal strings.

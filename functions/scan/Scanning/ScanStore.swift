@@ -73,6 +73,16 @@ struct ScanStore: Sendable {
                   and not coalesce(progress -> 'done', '[]') ? \(unit.description)
                 """)
             guard claimed == 1 else { return }
+            let regionUnits = ScanUnit.all(regions: [unit.region]).filter { $0.region == unit.region }.map(
+                \.description)
+            try transaction.execute(
+                """
+                update scans
+                set progress = jsonb_set(progress, '{regions_done}',
+                                         coalesce(progress -> 'regions_done', '[]') || to_jsonb(\(unit.region)))
+                where id = \(scanID) and progress -> 'done' ?& \(regionUnits)
+                  and not coalesce(progress -> 'regions_done', '[]') ? \(unit.region)
+                """)
             for resource in result.resources {
                 try transaction.execute(
                     """
