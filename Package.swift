@@ -128,6 +128,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(
+            name: "scan-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/scan-bench",
+            exclude: ["sequential_scan.py"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
             name: "mcp-bench",
             dependencies: ["KloudCore", "KloudLocal"],
             path: "Benchmarks/mcp-bench",

@@ -2,6 +2,7 @@ import Foundation
 import KloudCore
 import KloudLocal
 import KloudTestSupport
+import Synchronization
 import Testing
 
 @testable import scan
@@ -124,15 +125,32 @@ import Testing
         let (account, _, scan) = try connectedAccount(regions: Self.regions)
         var stopping = runner()
         stopping.unitConcurrency = 1
-        stopping.deadlineMargin = .seconds(60)
+        stopping.deadlineMargin = .seconds(20)
+        // Each look at the clock finds 30 s more gone: two units start, the third would end too
+        // close to the deadline.
+        let start = ContinuousClock.now
+        let looks = Mutex(0)
+        stopping.clock = {
+            start.advanced(
+                by: .seconds(
+                    30
+                        * looks.withLock {
+                            $0 += 1; return $0 - 1
+                        }))
+        }
         let continued = Continuations()
         let first = try await stopping.run(
-            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(61)), logger: .init(label: "test")
+            scanID: scan, account: account, deadline: start.advanced(by: .seconds(70)), logger: .init(label: "test")
         ) { await continued.add() }
         #expect(first == .continued)
         #expect(await continued.count == 1)
         let partial = try stored(scan, account: account).resources.count
-        #expect(partial < estate.expected.resources.count)
+        #expect(partial > 0 && partial < estate.expected.resources.count)
+        let done = try database.client(as: .worker).transaction(scopedTo: account) { transaction in
+            try transaction.query("select jsonb_array_length(progress -> 'done') from scans where id = \(scan)").first!
+                .decode(Int.self)
+        }
+        #expect(done == 2)
 
         let second = try await runner().run(
             scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
@@ -141,6 +159,37 @@ import Testing
         let (resources, findings) = try stored(scan, account: account)
         #expect(resources == estate.expected.resources)
         #expect(findings == estate.expected.findings)
+    }
+
+    /// A service that keeps throttling becomes a warning for its units, after the retries;
+    /// every other unit completes and the scan succeeds.
+    @Test func aThrottledServiceBecomesAWarningAndTheRestCompletes() async throws {
+        let throttling = try LoopbackHTTPServer { _ in
+            .xml(
+                400,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                    + "</Error><RequestId>1</RequestId></ErrorResponse>")
+        }
+        let (account, _, scan) = try connectedAccount(regions: Self.regions)
+        let worker = database.client(as: .worker)
+        var connections = estate.connections(database: worker)
+        connections.configuration.serviceEndpointURLs["RDS"] = try AWSEndpoint(url: throttling.url)
+        connections.configuration.retryStrategy.sleep = { _ in }
+        var runner = ScanRunner(store: ScanStore(database: worker), connections: connections)
+        runner.now = { Self.asOf }
+        let outcome = try await runner.run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) {}
+        #expect(outcome == .succeeded)
+        let warnings = try worker.transaction(scopedTo: account) { transaction in
+            try transaction.query(
+                "select w ->> 'unit', w ->> 'code' from scans, jsonb_array_elements(warnings) w where id = \(scan)"
+            ).map { try $0.decode((String, String).self) }
+        }
+        #expect(warnings.map(\.0).sorted() == ["eu-west-1/rds", "us-east-1/rds"])
+        #expect(warnings.allSatisfy { $0.1 == "Throttling" })
+        let (resources, _) = try stored(scan, account: account)
+        #expect(resources == estate.expected.resources.filter { !$0.contains(" rds:db ") })
     }
 
     /// Disconnecting stops a scan: the next unit is not started and the scan ends cancelled.

@@ -45,7 +45,9 @@ struct AccountReader: Sendable {
             let instances = try await ec2.describeInstances()
             let volumes = try await ec2.describeVolumes()
             // Owner=self is not honoured by every endpoint (moto lists public snapshots too).
-            let snapshots = try await ec2.describeOwnSnapshots().filter { $0.ownerID == awsAccountID }
+            let snapshots = try await ec2.describeOwnSnapshots(accountID: awsAccountID).filter {
+                $0.ownerID == awsAccountID
+            }
             let addresses = try await ec2.describeAddresses()
             let gateways = try await ec2.describeNatGateways()
             let cloudWatch = CloudWatchClient(configuration: regional, httpClient: httpClient, credentials: credentials)

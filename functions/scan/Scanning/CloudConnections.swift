@@ -17,7 +17,7 @@ struct CloudConnections: Sendable {
     }
 
     let database: PostgresClient
-    let configuration: AWSConfiguration
+    var configuration: AWSConfiguration
     let httpClient: HTTPClient
     let sealer: SecretSealer
 

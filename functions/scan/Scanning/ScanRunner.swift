@@ -18,6 +18,8 @@ struct ScanRunner: Sendable {
     /// No unit starts when less than this remains before the deadline.
     var deadlineMargin: Duration = .seconds(20)
     var now: @Sendable () -> Date = { Date() }
+    /// What the deadline is checked against.
+    var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 
     func run(
         scanID: UUID, account: UUID, deadline: ContinuousClock.Instant, logger: Logger,
@@ -70,7 +72,7 @@ struct ScanRunner: Sendable {
         try await withThrowingTaskGroup(of: (ScanUnit, UnitResult, ScanStore.Warning?).self) { group in
             func startNext() throws {
                 guard !stopped, let unit = pending.first else { return }
-                guard ContinuousClock.now.advanced(by: deadlineMargin) < deadline,
+                guard clock().advanced(by: deadlineMargin) < deadline,
                     try store.isRunning(scanID, account: account)
                 else {
                     stopped = true
@@ -84,7 +86,7 @@ struct ScanRunner: Sendable {
                         return (
                             unit, UnitResult(),
                             ScanStore.Warning(
-                                unit: unit.description, code: error.code.rawValue,
+                                unit: unit.description, code: error.serviceCode ?? error.code.rawValue,
                                 message: "\(unit.service.rawValue) in \(unit.region) could not be read: \(error)")
                         )
                     }

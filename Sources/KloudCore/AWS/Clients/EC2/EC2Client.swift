@@ -37,9 +37,11 @@ public struct EC2Client: Sendable {
         }
     }
 
-    /// The snapshots the account owns (not the public ones it can see).
-    public func describeOwnSnapshots() async throws(AWSError) -> [EC2Snapshot] {
-        try await pages("DescribeSnapshots", pageSize: 1000, parameters: [("Owner.1", "self")]) {
+    /// The snapshots `accountID` owns (not the public ones it can see): `Owner=self` and an
+    /// `owner-id` filter, since not every endpoint honours the first.
+    public func describeOwnSnapshots(accountID: String) async throws(AWSError) -> [EC2Snapshot] {
+        let parameters = [("Owner.1", "self"), ("Filter.1.Name", "owner-id"), ("Filter.1.Value.1", accountID)]
+        return try await pages("DescribeSnapshots", pageSize: 1000, parameters: parameters) {
             EC2XML.items(of: $0, "snapshotSet").map(EC2Snapshot.init(xml:))
         }
     }

@@ -1,0 +1,153 @@
+// The scan measured end to end (`make bench`): the released `scan` binary behind the emulator,
+// on an embedded cluster and the local AWS, scanning an estate of over 2,000 resources in four
+// regions (Tests/ScanTests/Fixtures/estate.py --scale 11) through a role with an external id;
+// beside it, in the same run, sequential_scan.py making the same calls one after another with
+// boto3. Peak memory is the function's own (REPORT's Max Memory Used).
+// Run: scan-bench --bin .build/release
+
+import Foundation
+import KloudCore
+import KloudLocal
+
+var binaryFolder = URL(fileURLWithPath: ".build/release")
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    if argument == "--bin", !arguments.isEmpty { binaryFolder = URL(fileURLWithPath: arguments.removeFirst()) }
+}
+
+let regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let python = packageRoot.appendingPathComponent(".venv/bin/python")
+let directory = NSTemporaryDirectory() + "kloudhub-scan-bench-\(getpid())"
+let cluster = EmbeddedPostgres(
+    configuration: .init(
+        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
+        databaseName: "bench", isDurable: false))
+let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
+
+/// Collects REPORT lines' Max Memory Used of the scan function.
+final class MemoryReports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peakMB = 0
+
+    func read(_ line: String) {
+        guard line.hasPrefix("[scan] REPORT"), let range = line.range(of: "Max Memory Used: ") else { return }
+        let value = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        lock.withLock { peakMB = max(peakMB, value) }
+    }
+
+    var peak: Int { lock.withLock { peakMB } }
+}
+
+func run(_ arguments: [String]) async throws -> Data {
+    let outcome = try await CommandRunner.run(python, arguments)
+    guard outcome.status == 0 else {
+        throw EmulatorError.serviceSeedFailed(
+            "bench", String(decoding: outcome.errorOutput.suffix(2000), as: UTF8.self))
+    }
+    return outcome.output
+}
+
+do {
+    try await cluster.start()
+    let aws = try await LocalAWS.start(projectRoot: packageRoot, region: "us-east-1", supervisor: supervisor)
+    let own = AWSConfiguration(
+        region: "us-east-1",
+        credentials: AWSCredentials(accessKeyID: aws.seed.accessKeyID, secretAccessKey: aws.seed.secretAccessKey),
+        endpointURL: try AWSEndpoint(url: aws.endpoint.absoluteString))
+    let customer = aws.seed.demoCustomer
+    let seeding = try await STSClient(configuration: own, httpClient: HTTPClient()).assumeRole(
+        roleARN: customer.roleARN, sessionName: "bench-seed", externalID: customer.externalID
+    ).credentials
+    let seedStart = ContinuousClock.now
+    let expected =
+        try JSONSerialization.jsonObject(
+            with: try await run([
+                packageRoot.appendingPathComponent("Tests/ScanTests/Fixtures/estate.py").path, "--endpoint",
+                aws.endpoint.absoluteString, "--access-key-id", seeding.accessKeyID, "--secret-access-key",
+                seeding.secretAccessKey, "--session-token", seeding.sessionToken ?? "", "--regions",
+                regions.joined(separator: ","), "--as-of", Date().formatted(.iso8601), "--scale", "11",
+            ])) as? [String: Any]
+    let expectedCount = (expected?["resources"] as? [Any])?.count ?? 0
+    print("seeded \(expectedCount) resources in \(regions.count) regions in \(ContinuousClock.now - seedStart)")
+
+    let memory = MemoryReports()
+    var configuration = EmulatorConfiguration(
+        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
+    configuration.gatewayPort = 0
+    configuration.lambdaPort = 0
+    configuration.isSchedulerEnabled = false
+    configuration.log = EmulatorLog { memory.read($0) }
+    configuration.environment = aws.functionEnvironment
+    for role in [DatabaseRole.api, .worker, .maintenance] {
+        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
+    }
+    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
+    let worker = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.worker]!))
+    let account = try AccountDirectory(database: api).upsert(
+        clerkUserID: "user_scan_bench", email: "bench@example.com", name: "Bench")
+    let key = try APIKeyService(database: api).create(
+        account: account.id, name: "bench", scopes: [.read, .write], expiresAt: nil
+    ).key
+    let cloudAccount = UUID()
+    try worker.transaction(scopedTo: account.id) { transaction in
+        try transaction.execute(
+            """
+            insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id,
+                                        status)
+            values (\(cloudAccount), \(account.id), \(customer.accountID), 'bench', 'us-east-1', 'role',
+                    \(customer.roleARN), \(customer.externalID), 'connected')
+            """)
+    }
+    let emulator = try Emulator(configuration: configuration)
+    let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
+    let http = HTTPClient()
+    func call(_ method: String, _ path: String, _ body: String = "") async throws -> [String: Any] {
+        let response = try await http.execute(
+            HTTPRequest(
+                method: method, url: gateway + path,
+                headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                body: .bytes(Array(body.utf8))))
+        return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    let scanStart = ContinuousClock.now
+    let started = try await call(
+        "POST", "/v1/cloud-accounts/\(cloudAccount.uuidString.lowercased())/scans",
+        #"{"regions": ["\#(regions.joined(separator: "\", \""))"]}"#)
+    let scanID = started["id"] as? String ?? ""
+    var scan: [String: Any] = [:]
+    repeat {
+        try await Task.sleep(for: .milliseconds(50))
+        scan = try await call("GET", "/v1/scans/\(scanID)")
+    } while ["queued", "running"].contains(scan["status"] as? String ?? "")
+    let swiftSeconds =
+        Double((ContinuousClock.now - scanStart).components.seconds)
+        + Double((ContinuousClock.now - scanStart).components.attoseconds) / 1e18
+    await emulator.shutdown()
+
+    let baseline =
+        try JSONSerialization.jsonObject(
+            with: try await run([
+                packageRoot.appendingPathComponent("Benchmarks/scan-bench/sequential_scan.py").path, "--endpoint",
+                aws.endpoint.absoluteString, "--access-key-id", aws.seed.accessKeyID, "--secret-access-key",
+                aws.seed.secretAccessKey, "--role-arn", customer.roleARN, "--external-id", customer.externalID,
+                "--regions", regions.joined(separator: ","), "--owner-id-filter",
+            ])) as? [String: Any]
+    let baselineSeconds = baseline?["seconds"] as? Double ?? 0
+    print(
+        "scan of \(scan["resource_count"] ?? 0) resources (\(scan["status"] ?? "?")) in \(regions.count) regions "
+            + "through the emulator: " + String(format: "%.2f s", swiftSeconds) + ", peak memory \(memory.peak) MB; "
+            + "sequential boto3 (\(baseline?["resources"] ?? 0) resources, \(baseline?["calls"] ?? 0) calls): "
+            + String(format: "%.2f s", baselineSeconds)
+            + ", peak RSS \((baseline?["peak_rss_kb"] as? Int ?? 0) / 1024) MB; "
+            + String(format: "%.1f× faster", baselineSeconds / max(swiftSeconds, 0.001)))
+    print("scan warnings: \(scan["warnings"] ?? [])")
+} catch {
+    print("benchmark failed: \(String(reflecting: error))")
+}
+await supervisor.stopAll()
+await cluster.stop()
+try? FileManager.default.removeItem(atPath: directory)
