@@ -56,10 +56,9 @@ import Testing
         }
         #expect(scan["status"] as? String == "succeeded", "\(shown)")
         #expect(scan["units_done"] as? Int == scan["units_total"] as? Int)
-        // The estate's resources, plus KloudHub's own buckets (S3 bucket names are global in
-        // moto; unpriced). Costs do not depend on the time; findings do, and this scan judges by
-        // today rather than by the estate's as-of time, so only their presence is checked here.
-        #expect((scan["resource_count"] as? Int ?? 0) >= stack.estate.expected.resources.count)
+        // Costs do not depend on the time; findings do, and this scan judges by today rather
+        // than by the estate's as-of time, so only their presence is checked here.
+        #expect(scan["resource_count"] as? Int == stack.estate.expected.resources.count)
         #expect(Money(scan["total_monthly_cost"] as? String ?? "") == Money(stack.estate.expected.totalCost))
         #expect((scan["finding_count"] as? Int ?? 0) > 0)
         _ = account

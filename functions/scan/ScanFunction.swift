@@ -35,8 +35,12 @@ struct ScanFunction: LambdaHandler {
         let clerk = try ClerkConfiguration(environment: environment).map {
             try ClerkSessionVerifier(configuration: $0, httpClient: http)
         }
+        // AWS_ENDPOINT_URL_LAMBDA names the Lambda that runs KloudHub's own functions (the
+        // emulator points it at itself); a customer's Lambda functions are read from AWS.
+        var customerAWS = aws
+        customerAWS.serviceEndpointURLs[AWSService.lambda.environmentKey] = nil
         let connections = CloudConnections(
-            database: database, configuration: aws, httpClient: http,
+            database: database, configuration: customerAWS, httpClient: http,
             sealer: SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: keyID))
         let invoker = JobInvoker(
             lambda: LambdaClient(configuration: aws, httpClient: http),
