@@ -11,6 +11,9 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 # The end-to-end suites (every function behind emulators, the Python MCP SDK, headless
 # Chromium) run after the rest, so that on two cores they do not starve the process tests.
 END_TO_END := FunctionTests|MCPTests
+# The infra/ suites (terraform against moto, the packages in empty roots) load both cores for
+# minutes: they run last, on their own, so they slow no timing-sensitive test.
+INFRA := InfraTests
 TEST_ENV = KLOUDHUB_BIN="$$($(SWIFT) build --show-bin-path)" KLOUDHUB_PYTHON="$(CURDIR)/.venv/bin/python" \
   KLOUDHUB_PACKAGE_DIR="$(CURDIR)/$(PACKAGE_DIR)"
 # make package: each function as dist/NAME.zip for provided.al2023, and the Terraform layer.
@@ -69,8 +72,9 @@ test: bootstrap lint
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory check-binaries
 	$(MAKE) --no-print-directory package
-	$(TEST_ENV) $(SWIFT) test --skip-build --skip '$(END_TO_END)'
+	$(TEST_ENV) $(SWIFT) test --skip-build --skip '$(END_TO_END)|$(INFRA)'
 	$(TEST_ENV) $(SWIFT) test --skip-build --filter '$(END_TO_END)'
+	$(TEST_ENV) $(SWIFT) test --skip-build --filter '$(INFRA)'
 
 bench: bootstrap release
 	$(SWIFT) build $(RELEASE_FLAGS) --product runtime-bench

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 
 # chromium and chromium-driver: the headless browser the MCP OAuth flow test signs in and
 # consents with (Selenium uses /usr/bin/chromedriver, so it never downloads a driver).
-apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv chromium chromium-driver)
+# gcc and libc6-dev: the static bootstrap of each Lambda package (make package).
+apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv chromium chromium-driver
+  gcc libc6-dev)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

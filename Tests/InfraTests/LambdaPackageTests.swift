@@ -7,7 +7,7 @@ import Testing
 /// Each package of `make package` (dist/NAME.zip), unzipped into an otherwise empty root and
 /// started there by chroot, serves its sample events from the emulator's Runtime API: nothing
 /// of this machine's system (its glibc, libpq, libcurl) is needed, as on provided.al2023.
-@Suite(.serialized) struct PackagedFunctionTests {
+@Suite(.serialized) struct LambdaPackageTests {
     static let dist = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["KLOUDHUB_PACKAGE_DIR"]
             ?? Terraform.packageRoot.appendingPathComponent("dist").path)
