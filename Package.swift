@@ -177,6 +177,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "InfraTests",
+            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport"],
+            exclude: ["Support/moto_server_fixed.py", "Support/terraform_aws.py", "Fixtures"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "MCPTests",
             dependencies: ["mcp", "KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
             exclude: ["Support/mcp_sdk_client.py"],

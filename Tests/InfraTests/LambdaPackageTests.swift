@@ -1,0 +1,111 @@
+import Foundation
+import KloudCore
+import KloudLocal
+import KloudTestSupport
+import Testing
+
+/// Each package of `make package` (dist/NAME.zip), unzipped into an otherwise empty root and
+/// started there by chroot, serves its sample events from the emulator's Runtime API: nothing
+/// of this machine's system (its glibc, libpq, libcurl) is needed, as on provided.al2023.
+@Suite(.serialized) struct LambdaPackageTests {
+    static let dist = URL(
+        fileURLWithPath: ProcessInfo.processInfo.environment["KLOUDHUB_PACKAGE_DIR"]
+            ?? Terraform.packageRoot.appendingPathComponent("dist").path)
+    static let functions = Terraform.packageRoot.appendingPathComponent("functions")
+
+    static func packagedFunctions() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: functions.path).filter {
+            FileManager.default.fileExists(atPath: functions.appendingPathComponent("\($0)/function.json").path)
+        }.sorted()
+    }
+
+    @Test func everyFunctionIsPackagedWithinLambdaLimits() throws {
+        for name in try Self.packagedFunctions() {
+            let zip = Self.dist.appendingPathComponent("\(name).zip")
+            let size = try #require(
+                try? FileManager.default.attributesOfItem(atPath: zip.path)[.size] as? Int, "run make package: \(name)")
+            #expect(size < 50 * 1024 * 1024, "\(name).zip is \(size) bytes; Lambda takes 50 MB zipped")
+        }
+    }
+
+    /// Lambda allows 250 MB unzipped for a function and its layers together: the Terraform
+    /// layer must leave room for a function as large as the largest package.
+    @Test func theTerraformLayerLeavesRoomForAFunction() async throws {
+        let layer = try await Self.unzippedSize(Self.dist.appendingPathComponent("terraform-layer.zip"))
+        var largest = 0
+        for name in try Self.packagedFunctions() {
+            largest = max(largest, try await Self.unzippedSize(Self.dist.appendingPathComponent("\(name).zip")))
+        }
+        #expect(layer + largest <= 250 * 1024 * 1024, "layer \(layer) + function \(largest) bytes unzipped")
+    }
+
+    static func unzippedSize(_ zip: URL) async throws -> Int {
+        let listing = try await CommandRunner.run(URL(fileURLWithPath: "/usr/bin/unzip"), ["-Zt", zip.path])
+        let words = listing.text.split(separator: " ")
+        return try #require(listing.status == 0 ? Int(words.count > 2 ? words[2] : "") : nil, "unzip -Zt \(zip.path)")
+    }
+
+    @Test func everyPackageServesInvocationsFromAnEmptyRoot() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kloudhub-packages-\(UUID().uuidString.prefix(8))")
+        let launchers = work.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: launchers, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let names = try Self.packagedFunctions()
+        for name in names { try await Self.unpack(name, into: work, launchers: launchers) }
+
+        let database = try await TestDatabase.create(label: "packages")
+        defer { try? database.drop() }
+        var configuration = EmulatorConfiguration(functionFolders: [Self.functions], binaryFolder: launchers)
+        configuration.gatewayPort = 0
+        configuration.lambdaPort = 0
+        configuration.isSchedulerEnabled = false
+        for role in [DatabaseRole.api, .worker, .maintenance] {
+            // The root has no socket folder: the packages reach PostgreSQL over loopback TCP.
+            var url = database.setup.connectionString(for: role, database: database.name)
+            url["host"] = "127.0.0.1"
+            configuration.databaseURLs[role] = url.conninfo
+        }
+        let sessions = try TestSessionTokens()
+        configuration.environment = [
+            "KLOUDHUB_CLERK_ISSUER": sessions.issuer, "KLOUDHUB_CLERK_JWT_KEY": sessions.publicKeyPEM,
+            "KLOUDHUB_CLERK_AUTHORIZED_PARTIES": sessions.party,
+            "KLOUDHUB_CLERK_SIGN_IN_URL": "https://accounts.kloudhub.test/sign-in",
+            "KLOUDHUB_CLERK_WEBHOOK_SECRET": "whsec_"
+                + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+        ]
+        let log = LogRecorder()
+        configuration.log = log.log()
+        let emulator = try Emulator(configuration: configuration)
+        _ = try await emulator.start()
+        for name in names {
+            let events = Self.functions.appendingPathComponent("\(name)/events")
+            for event in try FileManager.default.contentsOfDirectory(atPath: events.path).sorted() {
+                let payload = try Data(contentsOf: events.appendingPathComponent(event))
+                switch try await emulator.invoke(name, Invocation(payload: payload)) {
+                case .success(let output):
+                    #expect(String(decoding: output, as: UTF8.self).contains("statusCode"), "\(name) \(event)")
+                case .failure(let failure):
+                    Issue.record(
+                        "\(name) \(event): \(String(decoding: failure.document, as: UTF8.self))\n\(log.recorded.suffix(40).joined(separator: "\n"))"
+                    )
+                }
+            }
+        }
+        await emulator.shutdown()
+    }
+
+    /// Unzips NAME.zip into its own root and writes a launcher that starts its bootstrap there.
+    static func unpack(_ name: String, into work: URL, launchers: URL) async throws {
+        let root = work.appendingPathComponent("root-\(name)")
+        let zip = dist.appendingPathComponent("\(name).zip")
+        try #require(FileManager.default.fileExists(atPath: zip.path), "run make package: \(zip.path)")
+        let unzipped = try await CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/unzip"), ["-q", zip.path, "-d", root.path])
+        #expect(unzipped.status == 0, "\(unzipped.allText)")
+        let launcher = launchers.appendingPathComponent(name)
+        try "#!/bin/sh\nexec /usr/sbin/chroot '\(root.path)' /bootstrap\n".write(
+            to: launcher, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: launcher.path)
+    }
+}

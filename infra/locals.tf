@@ -1,0 +1,73 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  name_prefix = "${var.name}-${var.environment}"
+  account_id  = data.aws_caller_identity.current.account_id
+  partition   = data.aws_partition.current.partition
+
+  tags = merge(var.tags, {
+    Project     = var.name
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+
+  # MARK: the functions, from their manifests (README: "The function manifest")
+
+  # Relative folders are relative to infra/, absolute ones are taken as they are.
+  functions_dirs = [for dir in var.functions_dirs : startswith(dir, "/") ? dir : "${path.module}/${dir}"]
+  package_dir    = startswith(var.package_dir, "/") ? var.package_dir : "${path.module}/${var.package_dir}"
+
+  manifest_files = flatten([
+    for dir in local.functions_dirs : [for file in fileset(dir, "*/function.json") : "${dir}/${file}"]
+  ])
+
+  # Optional fields get the emulator's defaults, so both read a manifest the same way.
+  functions = {
+    for file in local.manifest_files : basename(dirname(file)) => merge(
+      {
+        description         = ""
+        routes              = []
+        schedule            = null
+        reservedConcurrency = null
+        environment         = {}
+        databaseRole        = null
+        awsActions          = []
+        invokes             = []
+      },
+      { for key, value in jsondecode(file(file)) : key => value if value != null },
+    )
+  }
+
+  function_names = { for name, _ in local.functions : name => "${local.name_prefix}-${name}" }
+
+  http_functions      = { for name, function in local.functions : name => function if length(function.routes) > 0 }
+  scheduled_functions = { for name, function in local.functions : name => function if function.schedule != null }
+
+  # Every route key of every manifest, keyed by itself (a route belongs to one function).
+  routes = merge([
+    for name, function in local.http_functions : { for key in function.routes : key => name }
+  ]...)
+
+  # MARK: what every function is given
+
+  bucket_purposes = toset(["state", "logs", "blueprints", "exports"])
+
+  common_environment = merge(
+    {
+      LOG_LEVEL                  = var.log_level
+      KLOUDHUB_KMS_KEY_ID        = aws_kms_key.this.arn
+      KLOUDHUB_PUBLIC_URL        = coalesce(var.public_url, aws_apigatewayv2_api.this.api_endpoint)
+      KLOUDHUB_CLERK_ISSUER      = var.clerk.issuer
+      KLOUDHUB_CLERK_SIGN_IN_URL = var.clerk.sign_in_url
+      # One list in AWS, as the emulator's: the functions split it on commas.
+      KLOUDHUB_CLERK_AUTHORIZED_PARTIES = join(",", var.clerk.authorized_parties)
+      KLOUDHUB_CLERK_WEBHOOK_SECRET     = var.clerk_webhook_secret
+    },
+    var.clerk.jwt_key == null ? {} : { KLOUDHUB_CLERK_JWT_KEY = var.clerk.jwt_key },
+    var.clerk.jwks_url == null ? {} : { KLOUDHUB_CLERK_JWKS_URL = var.clerk.jwks_url },
+    { for purpose in local.bucket_purposes : "KLOUDHUB_${upper(purpose)}_BUCKET" => aws_s3_bucket.this[purpose].id },
+    var.extra_environment,
+  )
+}
