@@ -10,7 +10,7 @@ FUNCTION_PRODUCTS := $(FUNCTIONS) runtime-probe kloudcore-probe
 RELEASE_FLAGS := -c release --static-swift-stdlib
 # The end-to-end suites (every function behind emulators, the Python MCP SDK, headless
 # Chromium) run after the rest, so that on two cores they do not starve the process tests.
-END_TO_END := FunctionTests|MCPTests
+END_TO_END := FunctionTests|MCPTests|ScanEndToEndTests
 # The infra/ suites (terraform against moto, the packages in empty roots) load both cores for
 # minutes: they run last, on their own, so they slow no timing-sensitive test.
 INFRA := InfraTests

@@ -17,14 +17,12 @@ struct AuthorizeFunction: APIFunction {
     let webhooks: WebhookVerifier?
     let clientMetadata: ClientMetadataDocumentFetcher
 
-    static func live(environment: [String: String]) throws -> AuthorizeFunction {
+    static func live(environment: [String: String]) async throws -> AuthorizeFunction {
         let settings = try OAuthSettings(environment: environment)
-        guard let url = environment["DATABASE_URL"] else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "the API role's connection string")
-        }
+        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
         let database = PostgresClient(configuration: .init(connectionString: url))
         let clerkConfiguration = try ClerkConfiguration(environment: environment)
-        let http = HTTPClient()
+        let http = HTTPClient(configuration: .init(environment: environment))
         let clerk = try clerkConfiguration.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
         // Only tests serve metadata documents from loopback http; a deployed server never does.
         let metadataPolicy: ClientMetadataDocumentFetcher.FetchPolicy =

@@ -1,3 +1,3 @@
 import LambdaRuntime
 
-await LambdaRuntime.run { context in try AuthorizeFunction.live(environment: context.environment) }
+await LambdaRuntime.run { context in try await AuthorizeFunction.live(environment: context.environment) }

@@ -22,11 +22,9 @@ struct MCPFunction: APIFunction {
 
     var resourceMetadataURL: String? { settings.resourceMetadataURL }
 
-    static func live(environment: [String: String]) throws -> MCPFunction {
+    static func live(environment: [String: String]) async throws -> MCPFunction {
         let settings = try OAuthSettings(environment: environment)
-        guard let url = environment["DATABASE_URL"] else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "the API role's connection string")
-        }
+        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
         let database = PostgresClient(configuration: .init(connectionString: url))
         var origins: Set<String> = [origin(of: settings.issuer)]
         for extra in (environment["KLOUDHUB_MCP_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
@@ -35,7 +33,8 @@ struct MCPFunction: APIFunction {
         // start_scan hands scans to the scan function where the function has AWS access.
         let scans = (try? AWSConfiguration(environment: environment)).map { aws in
             ScanStarter(
-                lambda: LambdaClient(configuration: aws, httpClient: HTTPClient()),
+                lambda: LambdaClient(
+                    configuration: aws, httpClient: HTTPClient(configuration: .init(environment: environment))),
                 functionName: environment["KLOUDHUB_SCAN_FUNCTION"] ?? "scan")
         }
         return MCPFunction(

@@ -1,3 +1,3 @@
 import LambdaRuntime
 
-await LambdaRuntime.run { context in try MCPFunction.live(environment: context.environment) }
+await LambdaRuntime.run { context in try await MCPFunction.live(environment: context.environment) }

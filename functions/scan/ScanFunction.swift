@@ -22,16 +22,14 @@ struct ScanFunction: LambdaHandler {
     let runner: ScanRunner
     let invoker: JobInvoker
 
-    static func live(environment: [String: String]) throws -> ScanFunction {
-        guard let url = environment["DATABASE_URL"] else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "the worker role's connection string")
-        }
+    static func live(environment: [String: String]) async throws -> ScanFunction {
+        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
         guard let keyID = environment["KLOUDHUB_KMS_KEY_ID"] else {
             throw ConfigurationError(variable: "KLOUDHUB_KMS_KEY_ID", reason: "the KMS key that seals access keys")
         }
         let database = PostgresClient(configuration: .init(connectionString: url))
         let aws = try AWSConfiguration(environment: environment)
-        let http = HTTPClient()
+        let http = HTTPClient(configuration: .init(environment: environment))
         let clerk = try ClerkConfiguration(environment: environment).map {
             try ClerkSessionVerifier(configuration: $0, httpClient: http)
         }

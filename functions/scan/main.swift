@@ -1,3 +1,3 @@
 import LambdaRuntime
 
-await LambdaRuntime.run { context in try ScanFunction.live(environment: context.environment) }
+await LambdaRuntime.run { context in try await ScanFunction.live(environment: context.environment) }

@@ -11,14 +11,13 @@ struct TokenFunction: APIFunction {
     let clients: ClientStore
     let keys: APIKeyService
 
-    static func live(environment: [String: String]) throws -> TokenFunction {
+    static func live(environment: [String: String]) async throws -> TokenFunction {
         let settings = try OAuthSettings(environment: environment)
-        guard let url = environment["DATABASE_URL"] else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "the API role's connection string")
-        }
+        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
         let database = PostgresClient(configuration: .init(connectionString: url))
         let clerk = try ClerkConfiguration(environment: environment).map {
-            try ClerkSessionVerifier(configuration: $0, httpClient: HTTPClient())
+            try ClerkSessionVerifier(
+                configuration: $0, httpClient: HTTPClient(configuration: .init(environment: environment)))
         }
         return TokenFunction(
             settings: settings, authenticator: Authenticator(database: database, clerk: clerk),

@@ -1,3 +1,3 @@
 import LambdaRuntime
 
-await LambdaRuntime.run { context in try TokenFunction.live(environment: context.environment) }
+await LambdaRuntime.run { context in try await TokenFunction.live(environment: context.environment) }

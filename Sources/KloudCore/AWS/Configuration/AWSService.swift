@@ -82,6 +82,10 @@ public struct AWSService: Sendable, Hashable {
     public static let cloudWatchLogs = AWSService(
         id: "CloudWatch Logs", signingName: "logs", endpointPrefix: "logs", apiVersion: "2014-03-28",
         wireProtocol: .json(version: "1.1", targetPrefix: "Logs_20140328"))
+    /// AWS Secrets Manager.
+    public static let secretsManager = AWSService(
+        id: "Secrets Manager", signingName: "secretsmanager", endpointPrefix: "secretsmanager",
+        apiVersion: "2017-10-17", wireProtocol: .json(version: "1.1", targetPrefix: "secretsmanager"))
     /// AWS Identity and Access Management.
     public static let iam = AWSService(
         id: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wireProtocol: .query,

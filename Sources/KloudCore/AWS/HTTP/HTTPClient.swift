@@ -131,3 +131,12 @@ public final class HTTPClient: Sendable {
         }
     }
 }
+
+extension HTTPClient.Configuration {
+    /// The defaults, trusting the authorities in `AWS_CA_BUNDLE` (the SDKs' variable) when it
+    /// is set: a package for Amazon Linux carries its own bundle, since this machine's libcurl
+    /// looks for Debian's.
+    public init(environment: [String: String]) {
+        self.init(caBundlePath: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+}
