@@ -24,9 +24,6 @@ struct ScanFunction: LambdaHandler {
 
     static func live(environment: [String: String]) async throws -> ScanFunction {
         let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
-        guard let keyID = environment["KLOUDHUB_KMS_KEY_ID"] else {
-            throw ConfigurationError(variable: "KLOUDHUB_KMS_KEY_ID", reason: "the KMS key that seals access keys")
-        }
         let database = PostgresClient(configuration: .init(connectionString: url))
         let aws = try AWSConfiguration(environment: environment)
         let http = HTTPClient(configuration: .init(environment: environment))
@@ -39,7 +36,9 @@ struct ScanFunction: LambdaHandler {
         customerAWS.serviceEndpointURLs[AWSService.lambda.environmentKey] = nil
         let connections = CloudConnections(
             database: database, configuration: customerAWS, httpClient: http,
-            sealer: SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: keyID))
+            sealer: environment["KLOUDHUB_KMS_KEY_ID"].map {
+                SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: $0)
+            })
         let invoker = JobInvoker(
             lambda: LambdaClient(configuration: aws, httpClient: http),
             functionName: environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "scan")

@@ -19,7 +19,9 @@ struct CloudConnections: Sendable {
     let database: PostgresClient
     var configuration: AWSConfiguration
     let httpClient: HTTPClient
-    let sealer: SecretSealer
+    /// Seals and opens access keys; nil where no KMS key is configured (then only role
+    /// connections work).
+    let sealer: SecretSealer?
 
     func cloudAccount(_ id: UUID, account: UUID) throws -> CloudAccount? {
         try database.transaction(scopedTo: account) { transaction in
@@ -61,6 +63,7 @@ struct CloudConnections: Sendable {
         guard let sealed = cloudAccount.sealedKeys else { throw ConnectionError(code: "credentials_missing") }
         let owner = SecretOwner(
             accountID: account.uuidString.lowercased(), cloudAccountID: cloudAccount.id.uuidString.lowercased())
+        guard let sealer else { throw ConnectionError(code: "kms_not_configured") }
         let opened = try await sealer.open(sealed, for: owner)
         return StaticCredentialsProvider(try AccessKeys.credentials(from: opened))
     }
