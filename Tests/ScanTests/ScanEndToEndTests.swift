@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func connectsByRoleVerifiesAndScansThroughAsyncInvoke() async throws {
-        let (account, key) = try stack.newAccount(scopes: [.read, .write])
+        let (_, key) = try stack.newAccount(scopes: [.read, .write])
         let customer = stack.estate.aws.seed.demoCustomer
         let created = try await stack.call(
             "POST", "/v1/cloud-accounts", key: key,
@@ -61,7 +61,6 @@ import Testing
         #expect(scan["resource_count"] as? Int == stack.estate.expected.resources.count)
         #expect(Money(scan["total_monthly_cost"] as? String ?? "") == Money(stack.estate.expected.totalCost))
         #expect((scan["finding_count"] as? Int ?? 0) > 0)
-        _ = account
     }
 
     /// MCP's start_scan (write scope) hands the scan to the scan function the same way.

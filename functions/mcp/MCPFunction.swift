@@ -32,7 +32,7 @@ struct MCPFunction: APIFunction {
         }
         // start_scan hands scans to the scan function where the function has AWS access.
         let scans = (try? AWSConfiguration(environment: environment)).map { aws in
-            ScanStarter(
+            ScanJobQueue(
                 lambda: LambdaClient(
                     configuration: aws, httpClient: HTTPClient(configuration: .init(environment: environment))),
                 functionName: environment["KLOUDHUB_SCAN_FUNCTION"] ?? "scan")

@@ -7,7 +7,7 @@ import LambdaRuntime
 struct CloudAccountsEndpoint: Sendable {
     let database: PostgresClient
     let connections: CloudConnections
-    let invoker: JobInvoker
+    let invoker: ScanJobQueue
     let caller: Caller
 
     struct View: Encodable {

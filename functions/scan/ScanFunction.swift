@@ -20,7 +20,7 @@ struct ScanFunction: LambdaHandler {
 
     let api: ScanAPI
     let runner: ScanRunner
-    let invoker: JobInvoker
+    let invoker: ScanJobQueue
 
     static func live(environment: [String: String]) async throws -> ScanFunction {
         let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
@@ -39,7 +39,7 @@ struct ScanFunction: LambdaHandler {
             sealer: environment["KLOUDHUB_KMS_KEY_ID"].map {
                 SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: $0)
             })
-        let invoker = JobInvoker(
+        let invoker = ScanJobQueue(
             lambda: LambdaClient(configuration: aws, httpClient: http),
             functionName: environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "scan")
         return ScanFunction(
@@ -75,14 +75,4 @@ struct ScanFunction: LambdaHandler {
 /// A job the function cannot run.
 struct ScanJobError: LambdaReportableError {
     var errorType: String
-}
-
-/// Hands a scan to a fresh invocation of this function (Lambda's Event invocation).
-struct JobInvoker: Sendable {
-    let lambda: LambdaClient
-    let functionName: String
-
-    func start(_ job: ScanJob) async throws {
-        try await job.start(with: lambda, functionName: functionName)
-    }
 }

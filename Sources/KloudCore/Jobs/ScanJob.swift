@@ -35,3 +35,19 @@ public struct ScanJob: Sendable, Equatable {
             functionName: functionName, payload: try JSONStreamEncoder().encode(job), invocationType: .event)
     }
 }
+
+/// Where scan jobs go: the scan function, invoked asynchronously. The REST API, MCP's
+/// `start_scan` and a scan continuing after its deadline all start jobs through it.
+public struct ScanJobQueue: Sendable {
+    public let lambda: LambdaClient
+    public let functionName: String
+
+    public init(lambda: LambdaClient, functionName: String) {
+        self.lambda = lambda
+        self.functionName = functionName
+    }
+
+    public func start(_ job: ScanJob) async throws {
+        try await job.start(with: lambda, functionName: functionName)
+    }
+}

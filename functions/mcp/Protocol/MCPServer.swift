@@ -16,7 +16,7 @@ struct MCPServer: Sendable {
 
     var catalog: ToolCatalog
     var database: PostgresClient
-    var scans: ScanStarter?
+    var scans: ScanJobQueue?
     /// Tools per `tools/list` page.
     var toolsPageSize = 100
 

@@ -24,7 +24,7 @@ struct ToolContext: Sendable {
     var accountID: UUID
     var database: PostgresClient
     /// How scans are handed to the scan function; nil where the function has no AWS access.
-    var scans: ScanStarter?
+    var scans: ScanJobQueue?
 
     /// Runs `body` in a transaction that sees the caller's account only.
     func read<Result>(_ body: (PostgresTransaction) throws -> Result) throws -> Result {
@@ -45,15 +45,5 @@ struct ToolFailure: Error, Sendable {
 
     static func notFound(_ what: String, id: UUID) -> ToolFailure {
         ToolFailure(message: "No \(what) with id \(id.uuidString.lowercased()) exists in this KloudHub account.")
-    }
-}
-
-/// Starts scan jobs: an async invocation of the scan function.
-struct ScanStarter: Sendable {
-    var lambda: LambdaClient
-    var functionName: String
-
-    func start(_ job: ScanJob) async throws {
-        try await job.start(with: lambda, functionName: functionName)
     }
 }
