@@ -198,6 +198,7 @@ public final class Authenticator: Sendable {
             credential = .apiKey(id: key.id)
         }
         recordUse(of: key, at: current)
+        RequestAttribution.note(accountID: key.accountID)
         return Caller(accountID: key.accountID, scopes: key.scopes, credential: credential)
     }
 
@@ -242,6 +243,7 @@ public final class Authenticator: Sendable {
             throw .unavailable
         }
         guard !entry.isDeleting else { throw .invalidToken("the account is being deleted") }
+        RequestAttribution.note(accountID: entry.id)
         return Caller(
             accountID: entry.id, scopes: Set(Scope.allCases), credential: .clerkSession(userID: session.userID))
     }
