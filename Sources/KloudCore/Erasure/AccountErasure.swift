@@ -15,12 +15,15 @@ public struct AccountErasure: Sendable {
         case nothingToErase
     }
 
+    /// The maintenance role's client.
     public let database: PostgresClient
+    /// KloudHub's buckets, where the account's objects are.
     public let storage: AccountStorage
     /// Rows deleted per transaction.
     public var batchSize: Int
     private let now: @Sendable () -> Date
 
+    /// Creates an erasure; `now` is the clock its records are dated by.
     public init(
         database: PostgresClient, storage: AccountStorage, batchSize: Int = 5000,
         now: @escaping @Sendable () -> Date = { Date() }

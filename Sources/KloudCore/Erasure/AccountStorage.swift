@@ -10,10 +10,12 @@ public struct AccountStorage: Sendable {
         "exports": "KLOUDHUB_EXPORTS_BUCKET",
     ]
 
+    /// The S3 client, with KloudHub's own credentials.
     public let s3: S3Client
     /// Bucket names by purpose (`state`, `logs`, `blueprints`, `exports`).
     public let buckets: [String: String]
 
+    /// Storage over explicit buckets.
     public init(s3: S3Client, buckets: [String: String]) {
         self.s3 = s3
         self.buckets = buckets

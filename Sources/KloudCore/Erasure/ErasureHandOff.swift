@@ -10,10 +10,12 @@ public struct ErasureHandOff: Sendable {
     /// The manifest name of the function that erases accounts.
     public static let functionName = "account-delete"
 
+    /// The Lambda Invoke API client.
     public let lambda: LambdaClient
     /// The deployed name of account-delete: its manifest name after `KLOUDHUB_FUNCTION_NAME_PREFIX`.
     public let deployedName: String
 
+    /// A hand-off over an explicit client and function name.
     public init(lambda: LambdaClient, deployedName: String) {
         self.lambda = lambda
         self.deployedName = deployedName

@@ -36,13 +36,17 @@ public enum DeletionReason: String, Sendable, Codable {
 /// The proof of an erasure, and its progress while it runs: no personal data, only dates,
 /// counts and (once completed) a salted hash of the account id.
 public struct DeletionRecord: Sendable, Equatable, Encodable {
+    /// The record's own id (not the account's).
     public var id: UUID
+    /// A ``DeletionReason`` raw value.
     public var reason: String
     /// `pending`, `erasing` or `completed`.
     public var status: String
+    /// When the deletion was asked for.
     public var requestedAt: Date
     /// The latest moment the erasure may complete: 30 days after the request.
     public var eraseBy: Date
+    /// When the erasure completed, if it has.
     public var completedAt: Date?
     /// The steps done.
     public var steps: [ErasureStep]

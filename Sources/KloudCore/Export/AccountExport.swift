@@ -18,6 +18,7 @@ public struct AccountExport: Sendable {
         case download(url: String, expiresAt: Date, sizeBytes: Int)
     }
 
+    /// The maintenance role's client.
     public let database: PostgresClient
     /// The exports bucket; nil answers every export inline.
     public let storage: AccountStorage?
@@ -29,6 +30,7 @@ public struct AccountExport: Sendable {
     public var pageSize: Int
     private let now: @Sendable () -> Date
 
+    /// Creates an exporter; `now` dates the document and its download URL.
     public init(
         database: PostgresClient, storage: AccountStorage?, inlineLimit: Int = 4 * 1024 * 1024,
         downloadLifetime: Int = 900, pageSize: Int = 1000, now: @escaping @Sendable () -> Date = { Date() }

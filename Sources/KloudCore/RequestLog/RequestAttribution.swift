@@ -12,6 +12,7 @@ public final class RequestAttribution: Sendable {
 
     private let account = Mutex<UUID?>(nil)
 
+    /// An attribution that names no account yet.
     public init() {}
 
     /// The account the request proved, if it proved one.

@@ -11,6 +11,7 @@ public struct RequestLog: Sendable {
     /// The database the log is written to.
     public let database: PostgresClient
 
+    /// A log written through `database`.
     public init(database: PostgresClient) {
         self.database = database
     }

@@ -4,20 +4,27 @@ import LambdaRuntime
 /// One row of the request log: who asked what, when, from where, and the answer's status
 /// (PP-logs). Built from the gateway's event, so it holds no query string and no secret.
 public struct RequestLogEntry: Sendable, Equatable {
+    /// When API Gateway received the request.
     public var occurredAt: Date
     /// API Gateway's request id (what a client sees as `apigw-requestid`).
     public var requestID: String
+    /// The function that answered.
     public var functionName: String
     /// The account a credential proved, when one did.
     public var accountID: UUID?
+    /// The HTTP method.
     public var method: String
     /// The path without its query string (a query may carry anything).
     public var path: String
+    /// The answer's HTTP status.
     public var status: Int
+    /// The caller's address as API Gateway saw it.
     public var sourceIP: IPAddress?
+    /// The `User-Agent` header, cut to 1024 characters.
     public var userAgent: String?
     /// The request headers, secrets redacted (``HeaderRedaction``).
     public var headers: [String: String]
+    /// How long the function took to answer.
     public var durationMilliseconds: Int
 
     /// The entry for `request` answered with `status` after `duration`.
