@@ -181,5 +181,11 @@ let package = Package(
             exclude: ["Support/mcp_sdk_client.py"],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "ScanTests",
+            dependencies: ["scan", "KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
     ] + functionTargets
 )

@@ -38,6 +38,7 @@ func milliseconds(_ duration: Duration) -> String {
 /// Fills one account with `resourceCount` resources in one cloud account, as scan writes them.
 func seed(_ account: UUID, worker: PostgresClient) throws {
     let cloudAccountID = UUID()
+    let scanID = UUID()
     try worker.transaction(scopedTo: account) { transaction in
         try transaction.execute(
             """
@@ -48,11 +49,18 @@ func seed(_ account: UUID, worker: PostgresClient) throws {
             """)
         try transaction.execute(
             """
-            insert into resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
-            select \(account), \(cloudAccountID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
+            insert into scans (id, account_id, cloud_account_id, regions)
+            values (\(scanID), \(account), \(cloudAccountID), \(["us-east-1", "eu-west-1", "ap-southeast-2"]))
+            """)
+        try transaction.execute(
+            """
+            insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+                                   monthly_cost)
+            select \(account), \(cloudAccountID), \(scanID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
                    (array['us-east-1', 'eu-west-1', 'ap-southeast-2'])[1 + n % 3], round((random() * 1000)::numeric, 4)
             from generate_series(1, \(resourceCount)) as n
             """)
+        try transaction.execute("update cloud_accounts set latest_scan_id = \(scanID) where id = \(cloudAccountID)")
     }
 }
 

@@ -99,7 +99,7 @@ public struct AccountFixture: Sendable {
                 """
         case .resources:
             return """
-                insert into resources (id, account_id, cloud_account_id, last_scan_id, arn, resource_type, name,
+                insert into resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
                                        region, monthly_cost)
                 values (\(id), \(owner), \(self.id(in: .cloudAccounts)), \(self.id(in: .scans)),
                         \("arn:aws:ec2:eu-west-1:123456789012:volume/vol-" + id.uuidString), 'ec2:volume',

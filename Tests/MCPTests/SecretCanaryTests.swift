@@ -89,11 +89,9 @@ import Testing
                 return pages + [failure.message]
             }
             let result = try MCPServer.result(of: output, version: .november2025)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            let page = String(decoding: try encoder.encode(result), as: UTF8.self)
+            let page = String(decoding: try JSONStreamEncoder().encode(result), as: UTF8.self)
             pages.append(page)
-            guard case .object(let structured)? = result.structuredContent,
+            guard case .object(let structured)? = try result.structuredContent?.decoded(),
                 case .string(let cursor)? = structured["next_cursor"]
             else { break }
             arguments["cursor"] = .string(cursor)

@@ -79,11 +79,11 @@ struct MCPAccountData {
                 ids.append((id, Money(resource.cost)!))
                 try transaction.execute(
                     """
-                    insert into resources (id, account_id, cloud_account_id, last_scan_id, arn, resource_type, name,
+                    insert into resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
                                            region, monthly_cost, tags)
                     values (\(id), \(fixture.accountID), \(cloudAccount), \(scan),
                             \("arn:aws:\(resource.type):\(label):\(id.uuidString)"), \(resource.type), \(resource.name),
-                            \(resource.region), \(Money(resource.cost)!), \(PostgresJSON(text: #"{"team": "\#(label)"}"#)))
+                            \(resource.region), \(Money(resource.cost)!), \(PostgresJSON(text: #"{"CostCenter": "\#(label)"}"#)))
                     """)
                 if resource.name == "web" || resource.name == "scratch" {
                     try transaction.execute(
@@ -94,6 +94,20 @@ struct MCPAccountData {
                         """)
                 }
             }
+            // An earlier scan's resource: the lists show each cloud account's latest scan only.
+            let earlierScan = UUID()
+            try transaction.execute(
+                """
+                insert into scans (id, account_id, cloud_account_id, regions)
+                values (\(earlierScan), \(fixture.accountID), \(cloudAccount), \(["eu-west-1"]))
+                """)
+            try transaction.execute(
+                """
+                insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region, monthly_cost)
+                values (\(fixture.accountID), \(cloudAccount), \(earlierScan), 'arn:aws:ec2:eu-west-1:1:instance/i-gone',
+                        'ec2:instance', 'gone', 'eu-west-1', \(Money("999.00")!))
+                """)
+            try transaction.execute("update cloud_accounts set latest_scan_id = \(scan) where id = \(cloudAccount)")
             try transaction.execute(
                 """
                 update klouds set variables = \(PostgresJSON(text: #"{"db_password": {"type": "string", "sensitive": true, "default": "\#(canary)"}, "size": {"default": "t3.micro"}}"#))

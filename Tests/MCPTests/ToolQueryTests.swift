@@ -27,7 +27,7 @@ import Testing
         let context = ToolContext(accountID: account ?? first.accountID, database: database.client(as: .api))
         let output = try tool.run(validated, context)
         let result = try MCPServer.result(of: output, version: .november2025)
-        let data = try JSONEncoder().encode(result.structuredContent)
+        let data = Data(try #require(result.structuredContent).bytes)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
@@ -57,6 +57,14 @@ import Testing
             (byRegion["resources"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["orders", "scratch"])
         let expensive = try call("list_resources", ["min_monthly_cost": 40])
         #expect((expensive["resources"] as? [[String: Any]])?.count == 3)
+    }
+
+    /// Field names are snake_case; a resource's tag keys stay as AWS holds them.
+    @Test func keepsTagKeysAsTheyAre() throws {
+        let page = try call("list_resources", ["resource_type": "ec2:instance"])
+        let resource = try #require((page["resources"] as? [[String: Any]])?.first)
+        #expect(resource["tags"] as? [String: String] == ["CostCenter": "first"])
+        #expect(resource["monthly_cost"] != nil && resource["resource_type"] != nil)
     }
 
     @Test func summarizesCostByServiceRegionAndCloudAccount() throws {

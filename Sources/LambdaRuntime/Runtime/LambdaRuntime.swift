@@ -59,11 +59,7 @@ struct InvocationLoop<Handler: LambdaHandler> {
     let function: FunctionEnvironment
     let logger: Logger
     private let decoder = JSONDecoder()
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    private let encoder = JSONStreamEncoder()
 
     init(client: RuntimeAPIClient, handler: Handler, function: FunctionEnvironment, logger: Logger) {
         self.client = client

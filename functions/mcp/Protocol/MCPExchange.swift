@@ -119,9 +119,7 @@ enum MCPResponse {
 
     /// `value` as JSON with `status`.
     static func json(_ status: Int, _ value: some Encodable) -> APIGatewayV2Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let body = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+        let body = (try? JSONStreamEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) }
         var headers = APIResponse.baseHeaders
         headers["Content-Type"] = "application/json"
         guard let body else {

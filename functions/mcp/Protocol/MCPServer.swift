@@ -121,14 +121,9 @@ struct MCPServer: Sendable {
     /// The output as a result: the summary and the JSON for the model to read, and the same
     /// JSON as structured content where the revision has it.
     static func result(of output: ToolOutput, version: ProtocolVersion) throws -> CallToolResult {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = try encoder.encode(output.structured)
-        let structured = version.hasStructuredContent ? try JSONDecoder().decode(JSONValue.self, from: json) : nil
+        let json = try JSONStreamEncoder(keys: .snakeCase).encode(output.structured)
         return CallToolResult(
             content: [.init(text: output.summary + "\n\n" + String(decoding: json, as: UTF8.self))],
-            structuredContent: structured, isError: false)
+            structuredContent: version.hasStructuredContent ? RawJSON(bytes: json) : nil, isError: false)
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import KloudCore
 import LambdaRuntime
 
 /// What the server says about itself (`Implementation`).
@@ -80,7 +81,7 @@ struct CallToolResult: Encodable, Sendable {
     }
 
     var content: [TextContent]
-    var structuredContent: JSONValue?
+    var structuredContent: RawJSON?
     var isError: Bool
 
     /// A failure the model can read and act on.

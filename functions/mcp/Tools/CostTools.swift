@@ -54,7 +54,8 @@ enum CostTools {
                                      else split_part(r.resource_type, ':', 1) end as key,
                                  sum(r.monthly_cost) as cost, count(*)::bigint as count
                           from resources r
-                          where (\(account)::uuid is null or r.cloud_account_id = \(account))
+                          where r.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
+                            and (\(account)::uuid is null or r.cloud_account_id = \(account))
                           group by 1) g
                     left join cloud_accounts c on \(groupBy) = 'cloud_account' and c.id::text = g.key
                     order by g.cost desc, g.key

@@ -64,9 +64,15 @@ enum ResourceTools {
             let rows = try context.read { transaction in
                 try transaction.query(
                     """
-                    select id, cloud_account_id, arn, resource_type, name, region, monthly_cost, tags, last_seen_at
+                    select id, cloud_account_id, arn, resource_type, name, region, monthly_cost, last_seen_at,
+                           tag_keys, tag_values
                     from resources
-                    where (\(account)::uuid is null or cloud_account_id = \(account))
+                    cross join lateral (
+                        select coalesce(array_agg(key order by key), '{}') as tag_keys,
+                               coalesce(array_agg(value #>> '{}' order by key), '{}') as tag_values
+                        from jsonb_each(tags) where jsonb_typeof(value) = 'string') as string_tags
+                    where scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
+                      and (\(account)::uuid is null or cloud_account_id = \(account))
                       and (\(region)::text is null or region = \(region))
                       and (\(type)::text is null or resource_type = \(type))
                       and (\(minimum)::numeric is null or monthly_cost >= \(minimum))
@@ -75,11 +81,13 @@ enum ResourceTools {
                     limit \(limit + 1)
                     """
                 ).map { row in
-                    let (id, cloudAccountID, arn, type, name, region, cost, tags, seenAt) = try row.decode(
-                        (UUID, UUID, String, String, String, String, Money, PostgresJSON, Date).self)
+                    let (id, cloudAccountID, arn, type, name, region, cost, seenAt, tagKeys, tagValues) =
+                        try row.decode(
+                            (UUID, UUID, String, String, String, String, Money, Date, [String], [String]).self)
                     return Resource(
                         id: id, cloudAccountID: cloudAccountID, arn: arn, resourceType: type, name: name,
-                        region: region, monthlyCost: cost, tags: stringTags(tags), lastSeenAt: seenAt)
+                        region: region, monthlyCost: cost,
+                        tags: Dictionary(zip(tagKeys, tagValues)) { first, _ in first }, lastSeenAt: seenAt)
                 }
             }
             let page = Page.split(rows, limit: limit, list: "list_resources") { ($0.monthlyCost.description, $0.id) }
@@ -91,18 +99,4 @@ enum ResourceTools {
                         + (page.nextCursor == nil ? "." : "; more on the next page."),
                 structured: Listing(resources: page.rows, nextCursor: page.nextCursor))
         })
-
-    /// A resource's tags as text; values that are not strings are left out.
-    static func stringTags(_ json: PostgresJSON) -> [String: String] {
-        guard let object = try? json.decode([String: JSONTagValue].self) else { return [:] }
-        return object.compactMapValues(\.text)
-    }
-
-    /// A tag value that may not be a string.
-    struct JSONTagValue: Decodable {
-        var text: String?
-        init(from decoder: any Decoder) throws {
-            text = try? decoder.singleValueContainer().decode(String.self)
-        }
-    }
 }

@@ -77,7 +77,8 @@ enum WasteFindingTools {
                     select f.id, f.resource_id, r.arn, r.name, r.cloud_account_id, r.region, f.kind, f.title,
                            f.reason, f.monthly_saving, f.status, f.created_at
                     from waste_findings f join resources r on r.id = f.resource_id
-                    where f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
+                    where f.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
+                      and f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
                       and (\(minimum)::numeric is null or f.monthly_saving >= \(minimum))
                       and (\(account)::uuid is null or r.cloud_account_id = \(account))
                       and (\(afterSaving)::numeric is null or (f.monthly_saving, f.id) < (\(afterSaving), \(cursor?.id)))
@@ -98,7 +99,8 @@ enum WasteFindingTools {
                     """
                     select coalesce(sum(f.monthly_saving), 0)::numeric(14, 4), count(*)::bigint
                     from waste_findings f join resources r on r.id = f.resource_id
-                    where f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
+                    where f.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
+                      and f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
                       and (\(minimum)::numeric is null or f.monthly_saving >= \(minimum))
                       and (\(account)::uuid is null or r.cloud_account_id = \(account))
                     """

@@ -78,6 +78,10 @@ public struct AWSService: Sendable, Hashable {
     public static let cloudWatch = AWSService(
         id: "CloudWatch", signingName: "monitoring", endpointPrefix: "monitoring", apiVersion: "2010-08-01",
         wireProtocol: .query)
+    /// Amazon CloudWatch Logs.
+    public static let cloudWatchLogs = AWSService(
+        id: "CloudWatch Logs", signingName: "logs", endpointPrefix: "logs", apiVersion: "2014-03-28",
+        wireProtocol: .json(version: "1.1", targetPrefix: "Logs_20140328"))
     /// AWS Identity and Access Management.
     public static let iam = AWSService(
         id: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wireProtocol: .query,

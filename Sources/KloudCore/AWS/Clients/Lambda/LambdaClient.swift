@@ -76,3 +76,40 @@ public struct LambdaInvocation: Sendable, Hashable {
     /// Whether the function itself failed.
     public var isFunctionError: Bool { functionError != nil }
 }
+
+extension LambdaClient {
+    /// Every function in the region (ListFunctions, followed to its last page).
+    public func listFunctions() async throws(AWSError) -> [LambdaFunctionSummary] {
+        struct Output: Decodable {
+            var functions: [LambdaFunctionSummary]?
+            var nextMarker: String?
+            enum CodingKeys: String, CodingKey { case functions = "Functions", nextMarker = "NextMarker" }
+        }
+        return try await AWSPagination.allPages(service: "Lambda") { marker throws(AWSError) in
+            var request = AWSRequest(operation: "ListFunctions", method: "GET", path: "/2015-03-31/functions/")
+            request.queryItems = [.init(name: "MaxItems", value: "50")]
+            if let marker { request.queryItems.append(.init(name: "Marker", value: marker)) }
+            let output = try client.decodeJSON(Output.self, from: try await client.send(request))
+            return (output.functions ?? [], output.nextMarker)
+        }.flatMap { $0 }
+    }
+}
+
+/// A function as ListFunctions shows it.
+public struct LambdaFunctionSummary: Sendable, Hashable, Decodable {
+    public var name: String
+    public var arn: String
+    public var runtime: String?
+    public var memorySizeMB: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case name = "FunctionName", arn = "FunctionArn", runtime = "Runtime", memorySizeMB = "MemorySize"
+    }
+
+    public init(name: String, arn: String, runtime: String?, memorySizeMB: Int?) {
+        self.name = name
+        self.arn = arn
+        self.runtime = runtime
+        self.memorySizeMB = memorySizeMB
+    }
+}

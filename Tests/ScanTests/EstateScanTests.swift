@@ -1,0 +1,172 @@
+import Foundation
+import KloudCore
+import KloudLocal
+import KloudTestSupport
+import Testing
+
+@testable import scan
+
+/// A realistic estate seeded into moto (signature checking on) in the customer account that
+/// KloudHub reaches by AssumeRole with an external id; the scan must find exactly what the
+/// seed script computes on its own: every resource, cost and finding to the unit.
+@Suite(.database, .serialized) struct EstateScanTests {
+    static let regions = ["us-east-1", "eu-west-1"]
+    /// moto stamps everything "now"; the scan judges 100 days later, so stopped instances are
+    /// long stopped and snapshots old (the rules' boundaries are unit-tested).
+    static let asOf = Date().addingTimeInterval(100 * 86_400).rounded
+
+    let database: TestDatabase
+    let estate: SeededEstate.Estate
+
+    init() async throws {
+        database = try TestDatabase.required()
+        estate = try await SeededEstate.shared.estate(regions: Self.regions, asOf: Self.asOf)
+    }
+
+    /// An account with the demo customer connected by role, and a queued scan of `regions`.
+    func connectedAccount(regions: [String]) throws -> (account: UUID, cloudAccount: UUID, scan: UUID) {
+        let account = try AccountDirectory(database: database.client(as: .api)).upsert(
+            clerkUserID: "user_\(UUID().uuidString)", email: "estate@example.com", name: "Estate"
+        ).id
+        let cloudAccount = UUID()
+        let scan = UUID()
+        try database.client(as: .worker).transaction(scopedTo: account) { transaction in
+            try transaction.execute(
+                """
+                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                                            external_id, status)
+                values (\(cloudAccount), \(account), \(estate.aws.seed.demoCustomer.accountID), 'customer', 'us-east-1',
+                        'role', \(estate.aws.seed.demoCustomer.roleARN), \(estate.aws.seed.demoCustomer.externalID),
+                        'connected')
+                """)
+            try transaction.execute(
+                """
+                insert into scans (id, account_id, cloud_account_id, regions)
+                values (\(scan), \(account), \(cloudAccount), \(regions))
+                """)
+        }
+        return (account, cloudAccount, scan)
+    }
+
+    func runner() -> ScanRunner {
+        let worker = database.client(as: .worker)
+        var runner = ScanRunner(store: ScanStore(database: worker), connections: estate.connections(database: worker))
+        runner.now = { Self.asOf }
+        return runner
+    }
+
+    /// What the scan stored: resources and findings as the seed script writes them.
+    func stored(_ scan: UUID, account: UUID) throws -> (resources: [String], findings: [String]) {
+        try database.client(as: .api).transaction(scopedTo: account) { transaction in
+            let resources = try transaction.query(
+                """
+                select arn, resource_type, region, name,
+                       case when unpriced_reason is null then monthly_cost::text else 'null' end
+                from resources where scan_id = \(scan) order by arn
+                """
+            ).map { row in
+                let (arn, type, region, name, cost) = try row.decode((String, String, String, String, String).self)
+                return "\(arn) \(type) \(region) \(name) \(cost)"
+            }
+            let findings = try transaction.query(
+                """
+                select r.arn, f.kind, f.monthly_saving::text
+                from waste_findings f join resources r on r.id = f.resource_id
+                where f.scan_id = \(scan) order by r.arn, f.kind
+                """
+            ).map { row in
+                let (arn, rule, saving) = try row.decode((String, String, String).self)
+                return "\(arn) \(rule) \(saving)"
+            }
+            return (resources.sorted(), findings.sorted())
+        }
+    }
+
+    @Test func findsEveryResourceCostAndFindingOfTheEstate() async throws {
+        let (account, cloudAccount, scan) = try connectedAccount(regions: Self.regions)
+        let outcome = try await runner().run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) { Issue.record("a scan with time left must not continue in another invocation") }
+        #expect(outcome == .succeeded)
+
+        let (resources, findings) = try stored(scan, account: account)
+        #expect(estate.expected.resources.count > 80 && estate.expected.findings.count > 50)
+        #expect(Set(estate.expected.findings.map { $0.split(separator: " ")[1] }).count == 11)
+        #expect(resources == estate.expected.resources)
+        #expect(findings == estate.expected.findings)
+        let totals = try database.client(as: .api).transaction(scopedTo: account) { transaction in
+            try transaction.query(
+                """
+                select s.status, s.total_monthly_cost::text, s.total_monthly_saving::text, s.resource_count,
+                       jsonb_array_length(s.warnings), c.latest_scan_id
+                from scans s join cloud_accounts c on c.id = s.cloud_account_id where s.id = \(scan)
+                """
+            ).first!.decode((String, String, String, Int, Int, UUID?).self)
+        }
+        #expect(totals.0 == "succeeded")
+        #expect(totals.1 == estate.expected.totalCost)
+        #expect(totals.2 == estate.expected.totalSaving)
+        #expect(totals.3 == estate.expected.resources.count)
+        #expect(totals.4 == 0)
+        #expect(totals.5 == scan)
+        _ = cloudAccount
+
+        let again = try await runner().run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) {}
+        #expect(again == .alreadyFinished)
+        #expect(try stored(scan, account: account).resources.count == estate.expected.resources.count)
+    }
+
+    /// A deadline reached mid-scan: the run stops starting units, asks for a continuation, and
+    /// the continuation finishes with the same results and no duplicates.
+    @Test func continuesAfterTheDeadlineWithoutDuplicates() async throws {
+        let (account, _, scan) = try connectedAccount(regions: Self.regions)
+        var stopping = runner()
+        stopping.unitConcurrency = 1
+        stopping.deadlineMargin = .seconds(60)
+        let continued = Continuations()
+        let first = try await stopping.run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(61)), logger: .init(label: "test")
+        ) { await continued.add() }
+        #expect(first == .continued)
+        #expect(await continued.count == 1)
+        let partial = try stored(scan, account: account).resources.count
+        #expect(partial < estate.expected.resources.count)
+
+        let second = try await runner().run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) {}
+        #expect(second == .succeeded)
+        let (resources, findings) = try stored(scan, account: account)
+        #expect(resources == estate.expected.resources)
+        #expect(findings == estate.expected.findings)
+    }
+
+    /// Disconnecting stops a scan: the next unit is not started and the scan ends cancelled.
+    @Test func aDisconnectedAccountIsNotScanned() async throws {
+        let (account, cloudAccount, scan) = try connectedAccount(regions: Self.regions)
+        try database.client(as: .worker).transaction(scopedTo: account) { transaction in
+            try transaction.execute(
+                """
+                update cloud_accounts set status = 'disconnected', disconnected_at = now() where id = \(cloudAccount)
+                """)
+        }
+        let outcome = try await runner().run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) {}
+        #expect(outcome == .cancelled)
+        #expect(try stored(scan, account: account).resources.isEmpty)
+    }
+}
+
+/// Counts continuation requests.
+actor Continuations {
+    private(set) var count = 0
+    func add() { count += 1 }
+}
+
+extension Date {
+    /// Whole seconds, as the seed script prints them.
+    var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+}

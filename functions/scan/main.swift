@@ -1,0 +1,3 @@
+import LambdaRuntime
+
+await LambdaRuntime.run { context in try ScanFunction.live(environment: context.environment) }
