@@ -40,7 +40,7 @@ struct ExportSection: Sendable {
             name: "cloudAccounts", table: "cloud_accounts",
             columns:
                 "id, aws_account_id, name, region, auth_kind, role_arn, status, last_verified_at, last_error_code, "
-                + "created_at, updated_at, disconnected_at"),
+                + "latest_scan_id, created_at, updated_at, disconnected_at"),
         ExportSection(
             name: "apiKeys", table: "api_keys",
             columns: "id, kind, name, display_prefix, scopes, client_id, resource, created_at, expires_at, "
@@ -61,12 +61,12 @@ struct ExportSection: Sendable {
                 + "error_code, created_at, started_at, finished_at, updated_at"),
         ExportSection(
             name: "scans", table: "scans",
-            columns: "id, cloud_account_id, regions, status, resource_count, total_monthly_cost, error_code, "
-                + "created_at, started_at, finished_at"),
+            columns: "id, cloud_account_id, regions, status, resource_count, total_monthly_cost, total_monthly_saving, "
+                + "finding_count, unpriced_count, warnings, error_code, created_at, started_at, finished_at"),
         ExportSection(
             name: "resources", table: "resources",
-            columns: "id, cloud_account_id, last_scan_id, arn, resource_type, name, region, monthly_cost, tags, "
-                + "details, first_seen_at, last_seen_at"),
+            columns: "id, cloud_account_id, scan_id, arn, resource_type, name, region, monthly_cost, unpriced_reason, "
+                + "tags, details, first_seen_at, last_seen_at"),
         ExportSection(
             name: "wasteFindings", table: "waste_findings",
             columns: "id, resource_id, scan_id, kind, title, reason, monthly_saving, status, details, created_at, "
