@@ -33,3 +33,15 @@ create index deletion_records_stalled_idx on deletion_records (updated_at) where
 
 grant update (status, finished_at) on scans to kloudhub_maintenance;
 grant update (status, finished_at, updated_at) on deployments to kloudhub_maintenance;
+
+-- MARK: retention indexes
+
+-- The sweep deletes expired rows a batch at a time along (timestamp, id), starting each batch
+-- where the last one ended. On the timestamp alone, equal timestamps share one posting list,
+-- whose dead entries every later batch would walk again.
+drop index oauth_codes_expires_idx;
+create index oauth_codes_expires_idx on oauth_codes (expires_at, id);
+drop index api_keys_revoked_idx;
+create index api_keys_revoked_idx on api_keys (revoked_at, id) where revoked_at is not null;
+drop index api_keys_expires_idx;
+create index api_keys_expires_idx on api_keys (expires_at, id) where expires_at is not null and revoked_at is null;

@@ -53,7 +53,8 @@ do {
     }
     let api = PostgresClient(configuration: .init(connectionString: urls[.api]!, statementTimeout: nil))
     let maintenance = PostgresClient(configuration: .init(connectionString: urls[.maintenance]!, statementTimeout: nil))
-    let owner = PostgresClient(configuration: .init(connectionString: urls[.owner]!, statementTimeout: nil))
+    // VACUUM cannot run in a transaction, and every PostgresClient call is one.
+    let owner = try PostgresConnection.connect(to: urls[.owner]!)
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_bench", email: "bench@example.com", name: "Bench"
     ).id

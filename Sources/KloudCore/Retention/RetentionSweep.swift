@@ -72,34 +72,18 @@ public struct RetentionSweep: Sendable {
     ) async throws -> Bool {
         let keyCutoff = time.addingTimeInterval(-Limits.keyRetention)
         let logCutoff = time.addingTimeInterval(-Limits.logRetention)
-        let batches: [(rule: String, statement: PostgresQuery)] = [
+        let purges: [(rule: String, rows: ExpiredRows)] = [
             // Consumed codes stay until they expire (ten minutes at most), so a replayed code is
             // still recognized and revokes what it issued (OAuth 2.1 section 4.1.3).
-            (
-                "oauth_codes_deleted",
-                """
-                delete from kloudhub.oauth_codes where id in (
-                    select id from kloudhub.oauth_codes where expires_at <= \(time) limit \(batchSize))
-                """
-            ),
+            ("oauth_codes_deleted", ExpiredRows(table: "oauth_codes", column: "expires_at", cutoff: time)),
+            ("api_keys_purged", ExpiredRows(table: "api_keys", column: "revoked_at", cutoff: keyCutoff)),
             (
                 "api_keys_purged",
-                """
-                delete from kloudhub.api_keys where id in (
-                    select id from kloudhub.api_keys where revoked_at <= \(keyCutoff) limit \(batchSize))
-                """
-            ),
-            (
-                "api_keys_purged",
-                """
-                delete from kloudhub.api_keys where id in (
-                    select id from kloudhub.api_keys
-                    where revoked_at is null and expires_at <= \(keyCutoff) limit \(batchSize))
-                """
+                ExpiredRows(table: "api_keys", column: "expires_at", cutoff: keyCutoff, condition: .notRevoked)
             ),
         ]
-        for batch in batches {
-            guard try drain(batch.statement, into: &counts[batch.rule, default: 0], deadline: deadline) else {
+        for purge in purges {
+            guard try delete(purge.rows, into: &counts[purge.rule, default: 0], deadline: deadline) else {
                 return false
             }
         }
