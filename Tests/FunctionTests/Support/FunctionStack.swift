@@ -88,10 +88,15 @@ actor FunctionStack {
             projectRoot: URL(fileURLWithPath: TestEnvironment.packageRoot), region: "us-east-1",
             supervisor: supervisor)
         if let moto = await supervisor.runningServices["local-aws"] {
+            // Its output goes nowhere: a write to the closed pipe of an ended test process would
+            // end the watchdog by SIGPIPE before it stops moto.
             _ = try ChildProcess.spawn(
                 executable: "/bin/sh",
-                arguments: ["-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill \(moto)"],
-                environment: [:], output: { _ in })
+                arguments: [
+                    "-c",
+                    "exec >/dev/null 2>&1; while kill -0 \(getpid()); do sleep 1; done; kill \(moto)",
+                ],
+                environment: ["PATH": "/usr/bin:/bin"], output: { _ in })
         }
         return aws
     }
