@@ -82,12 +82,14 @@ bench: bootstrap release
 	$(SWIFT) build $(RELEASE_FLAGS) --product oauth-bench
 	$(SWIFT) build $(RELEASE_FLAGS) --product mcp-bench
 	$(SWIFT) build $(RELEASE_FLAGS) --product scan-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product retention-bench
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/runtime-bench" \
 	  --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" $(addprefix --function ,$(FUNCTION_PRODUCTS))
 	KLOUDHUB_MIGRATIONS_DIR="$(CURDIR)/migrations" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/postgres-bench"
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/oauth-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mcp-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/scan-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/retention-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 clean:
 	rm -rf .build .local $(PACKAGE_DIR)

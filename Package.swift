@@ -140,6 +140,12 @@ let package = Package(
             path: "Benchmarks/mcp-bench",
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "retention-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/retention-bench",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: ["LambdaRuntime"],

@@ -59,6 +59,8 @@ locals {
       LOG_LEVEL                  = var.log_level
       KLOUDHUB_KMS_KEY_ID        = aws_kms_key.this.arn
       KLOUDHUB_PUBLIC_URL        = coalesce(var.public_url, aws_apigatewayv2_api.this.api_endpoint)
+      # A function invokes another by its deployed name: this prefix and the manifest name.
+      KLOUDHUB_FUNCTION_NAME_PREFIX = "${local.name_prefix}-"
       KLOUDHUB_CLERK_ISSUER      = var.clerk.issuer
       KLOUDHUB_CLERK_SIGN_IN_URL = var.clerk.sign_in_url
       # One list in AWS, as the emulator's: the functions split it on commas.

@@ -16,6 +16,9 @@ struct AuthorizeFunction: APIFunction {
     let signInURL: String?
     let webhooks: WebhookVerifier?
     let clientMetadata: ClientMetadataDocumentFetcher
+    /// Hands a deleted Clerk user's account to account-delete; nil without AWS settings (the
+    /// retention sweep then starts the erasure).
+    let erasureHandOff: ErasureHandOff?
 
     static func live(environment: [String: String]) async throws -> AuthorizeFunction {
         let settings = try OAuthSettings(environment: environment)
@@ -32,7 +35,8 @@ struct AuthorizeFunction: APIFunction {
             clients: ClientStore(database: database), tokens: OAuthTokenService(database: database, settings: settings),
             accounts: AccountDirectory(database: database), signInURL: clerkConfiguration?.signInURL,
             webhooks: try clerkConfiguration?.webhookSecret.map { try WebhookVerifier(secret: $0) },
-            clientMetadata: ClientMetadataDocumentFetcher(httpClient: http, policy: metadataPolicy))
+            clientMetadata: ClientMetadataDocumentFetcher(httpClient: http, policy: metadataPolicy),
+            erasureHandOff: try? ErasureHandOff(environment: environment, httpClient: http))
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
@@ -48,7 +52,7 @@ struct AuthorizeFunction: APIFunction {
         case "POST /oauth/authorize":
             return try await decide(request)
         case "POST /webhooks/clerk":
-            return try clerkWebhook(request, context: context)
+            return try await clerkWebhook(request, context: context)
         default:
             throw APIError.unknownRoute(request)
         }
@@ -227,7 +231,11 @@ struct AuthorizeFunction: APIFunction {
         var action: String
     }
 
-    private func clerkWebhook(_ request: APIGatewayV2Request, context: LambdaContext) throws -> APIGatewayV2Response {
+    private func clerkWebhook(
+        _ request: APIGatewayV2Request, context: LambdaContext
+    ) async throws
+        -> APIGatewayV2Response
+    {
         guard let webhooks else { throw APIError(.notFound, "not_found", "webhooks are not configured") }
         guard let body = request.bodyBytes, body.count <= 256 * 1024 else {
             throw APIError(.payloadTooLarge, "invalid_request", "the webhook body is too large")
@@ -258,13 +266,31 @@ struct AuthorizeFunction: APIFunction {
             }
             action = "account_saved"
         case "user.deleted":
-            // account-delete erases the account; until it runs, the request ends all access.
-            action =
-                try accounts.requestDeletion(clerkUserID: event.data.id) == nil ? "no_account" : "deletion_requested"
+            // Access ends here; account-delete erases the account (the sweep, if the hand-off is lost).
+            if let accountID = try accounts.requestDeletion(clerkUserID: event.data.id) {
+                await handOff(accountID, context: context)
+                action = "deletion_requested"
+            } else {
+                action = "no_account"
+            }
         default:
             action = "ignored"
         }
         context.logger.info("clerk webhook", metadata: ["type": "\(event.type)", "action": "\(action)"])
         return APIResponse.json(.ok, WebhookAnswer(received: true, action: action))
+    }
+
+    /// Queues the erasure; a failure is logged, not answered, because the retention sweep
+    /// starts any erasure whose hand-off was lost.
+    private func handOff(_ accountID: UUID, context: LambdaContext) async {
+        guard let erasureHandOff else {
+            context.logger.warning("erasure hand-off not configured; the sweep will run it")
+            return
+        }
+        do {
+            try await erasureHandOff.requestErasure(of: accountID, reason: .clerkWebhook)
+        } catch {
+            context.logger.warning("erasure hand-off failed; the sweep will run it", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -35,7 +35,7 @@ struct MCPFunction: APIFunction {
             ScanJobQueue(
                 lambda: LambdaClient(
                     configuration: aws, httpClient: HTTPClient(configuration: .init(environment: environment))),
-                functionName: environment["KLOUDHUB_SCAN_FUNCTION"] ?? "scan")
+                functionName: FunctionName.deployed("scan", environment: environment))
         }
         return MCPFunction(
             settings: settings, allowedOrigins: origins, authenticator: Authenticator(database: database, clerk: nil),

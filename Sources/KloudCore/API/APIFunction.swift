@@ -3,10 +3,15 @@ import LambdaRuntime
 import Logging
 
 /// A function behind API Gateway: it routes by the event's route key (the manifest's route
-/// that matched) and answers every failure as a JSON error, never with internal detail.
+/// that matched), answers every failure as a JSON error, never with internal detail, and logs
+/// every request to the request log after the response has gone (PP-logs).
 public protocol APIFunction: LambdaHandler where Event == APIGatewayV2Request, Output == APIGatewayV2Response {
     /// The protected-resource metadata URL named in 401 challenges, if the function names one.
     var resourceMetadataURL: String? { get }
+
+    /// Where requests are logged; by default ``RequestLog/process``, the log of the function's
+    /// own database. Nil logs nothing (a function without a database).
+    var requestLog: RequestLog? { get }
 
     /// Answers a request; throws ``APIError`` or ``AuthenticationError`` to refuse it.
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response
@@ -15,7 +20,26 @@ public protocol APIFunction: LambdaHandler where Event == APIGatewayV2Request, O
 extension APIFunction {
     public var resourceMetadataURL: String? { nil }
 
+    public var requestLog: RequestLog? { RequestLog.process }
+
     public func handle(_ request: APIGatewayV2Request, context: LambdaContext) async -> APIGatewayV2Response {
+        let receivedAt = Date()
+        let started = ContinuousClock.now
+        let attribution = RequestAttribution()
+        let response = await RequestAttribution.$current.withValue(attribution) {
+            await answer(request, context: context)
+        }
+        if let requestLog {
+            let entry = RequestLogEntry(
+                request: request, status: response.statusCode, accountID: attribution.accountID,
+                functionName: context.function.name, duration: ContinuousClock.now - started, receivedAt: receivedAt)
+            let logger = context.logger
+            context.afterResponse.add { requestLog.record(entry, logger: logger) }
+        }
+        return response
+    }
+
+    private func answer(_ request: APIGatewayV2Request, context: LambdaContext) async -> APIGatewayV2Response {
         do {
             return try await respond(to: request, context: context)
         } catch let error as APIError {

@@ -143,6 +143,22 @@ public final class Authenticator: Sendable {
         return try await authenticateSession(token: presented)
     }
 
+    /// The Clerk session a request presents (`Authorization: Bearer` or the `__session` cookie),
+    /// verified, without finding, creating or refusing its account: for the endpoints that must
+    /// still answer a person whose account is being deleted.
+    public func verifiedClerkSession(_ request: APIGatewayV2Request) async throws(AuthenticationError) -> ClerkSession {
+        try refuseCredentialsInURL(request)
+        guard let presented = try bearerToken(request) ?? request.cookie(named: "__session") else { throw .missing }
+        guard let clerk, JSONWebToken.looksLikeToken(presented) else {
+            throw .invalidToken("not a credential this endpoint accepts")
+        }
+        do {
+            return try await clerk.verify(presented)
+        } catch {
+            throw .invalidToken(error.description)
+        }
+    }
+
     private func refuseCredentialsInURL(_ request: APIGatewayV2Request) throws(AuthenticationError) {
         for item in request.queryItems {
             if Self.credentialParameters.contains(item.name.lowercased()) || SecretToken.kind(of: item.value) != nil
@@ -198,6 +214,7 @@ public final class Authenticator: Sendable {
             credential = .apiKey(id: key.id)
         }
         recordUse(of: key, at: current)
+        RequestAttribution.note(accountID: key.accountID)
         return Caller(accountID: key.accountID, scopes: key.scopes, credential: credential)
     }
 
@@ -242,6 +259,7 @@ public final class Authenticator: Sendable {
             throw .unavailable
         }
         guard !entry.isDeleting else { throw .invalidToken("the account is being deleted") }
+        RequestAttribution.note(accountID: entry.id)
         return Caller(
             accountID: entry.id, scopes: Set(Scope.allCases), credential: .clerkSession(userID: session.userID))
     }

@@ -18,10 +18,13 @@ public struct LambdaContext: Sendable {
     public let function: FunctionEnvironment
     /// A logger whose lines carry this request id.
     public let logger: Logger
+    /// Work that runs after the response has been sent, before the next invocation.
+    public let afterResponse: AfterResponseWork
 
     public init(
         requestID: String, deadlineMilliseconds: Int64, invokedFunctionARN: String, traceID: String?,
-        clientContext: String?, cognitoIdentity: String?, function: FunctionEnvironment, logger: Logger
+        clientContext: String?, cognitoIdentity: String?, function: FunctionEnvironment, logger: Logger,
+        afterResponse: AfterResponseWork = AfterResponseWork()
     ) {
         self.requestID = requestID
         self.deadlineMilliseconds = deadlineMilliseconds
@@ -31,6 +34,7 @@ public struct LambdaContext: Sendable {
         self.cognitoIdentity = cognitoIdentity
         self.function = function
         self.logger = logger
+        self.afterResponse = afterResponse
     }
 
     /// Time left before the deadline (negative once it has passed).

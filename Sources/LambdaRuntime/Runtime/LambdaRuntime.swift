@@ -104,11 +104,13 @@ struct InvocationLoop<Handler: LambdaHandler> {
             acknowledgement = try report(await outcome(of: invocation, context: context), for: invocation.requestID)
         } catch {
             logger.error("report failed", metadata: ["error": "\(error)"])
+            await context.afterResponse.run()
             return
         }
         if case .refused(let status, let body) = acknowledgement {
             logger.error("result refused", metadata: ["status": "\(status)", "reason": "\(body)"])
         }
+        await context.afterResponse.run()
     }
 
     private enum Outcome {

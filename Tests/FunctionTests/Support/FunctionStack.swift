@@ -6,8 +6,11 @@ import KloudTestSupport
 /// KloudHub's real function binaries behind the emulator, on a database of their own, shared
 /// by every test of the process (each test makes its own accounts and clients). Clerk is
 /// stood in for by a key of the tests' own: the functions get only its public half.
+/// ``withLocalAWS`` adds a local AWS (moto, seeded with KloudHub's buckets) and lets
+/// account-delete take fault injection, for the retention, deletion and export tests.
 actor FunctionStack {
-    static let shared = FunctionStack()
+    static let shared = FunctionStack(usesLocalAWS: false)
+    static let withLocalAWS = FunctionStack(usesLocalAWS: true)
 
     struct Running: Sendable {
         let emulator: Emulator
@@ -16,19 +19,26 @@ actor FunctionStack {
         let sessions: TestSessionTokens
         let webhookSecret: String
         let log: LogRecorder
+        /// KloudHub's buckets on the local AWS, when the stack has one.
+        let storage: AccountStorage?
     }
 
+    private let usesLocalAWS: Bool
     private var starting: Task<Running, any Error>?
+
+    private init(usesLocalAWS: Bool) {
+        self.usesLocalAWS = usesLocalAWS
+    }
 
     func running() async throws -> Running {
         if let starting { return try await starting.value }
-        let task = Task { try await Self.start() }
+        let task = Task { [usesLocalAWS] in try await Self.start(usesLocalAWS: usesLocalAWS) }
         starting = task
         return try await task.value
     }
 
-    private static func start() async throws -> Running {
-        let database = try await TestDatabase.create(label: "functions")
+    private static func start(usesLocalAWS: Bool) async throws -> Running {
+        let database = try await TestDatabase.create(label: usesLocalAWS ? "functions_aws" : "functions")
         var configuration = EmulatorConfiguration(
             functionFolders: [URL(fileURLWithPath: TestEnvironment.packageRoot + "/functions")],
             binaryFolder: URL(
@@ -51,12 +61,43 @@ actor FunctionStack {
         ]
         let log = LogRecorder()
         configuration.log = log.log()
+        var storage: AccountStorage?
+        if usesLocalAWS {
+            let aws = try await startLocalAWS(log: log)
+            configuration.environment.merge(aws.functionEnvironment) { own, _ in own }
+            configuration.environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] = "allow"
+            configuration.asyncRetryDelays = [.milliseconds(200), .milliseconds(400)]
+            storage = try AccountStorage(
+                environment: aws.functionEnvironment.merging(["AWS_REGION": aws.region]) { own, _ in own },
+                httpClient: HTTPClient())
+        }
         let emulator = try Emulator(configuration: configuration)
         let endpoints = try await emulator.start()
         var gateway = endpoints.gateway.absoluteString
         while gateway.hasSuffix("/") { gateway.removeLast() }
         return Running(
             emulator: emulator, gateway: gateway, database: database, sessions: sessions,
-            webhookSecret: webhookSecret, log: log)
+            webhookSecret: webhookSecret, log: log, storage: storage)
+    }
+
+    /// moto, seeded as the emulator seeds it, and stopped when the test process ends (the shared
+    /// stack is never shut down).
+    private static func startLocalAWS(log: LogRecorder) async throws -> LocalAWS {
+        let supervisor = ServiceSupervisor(log: log.log())
+        let aws = try await LocalAWS.start(
+            projectRoot: URL(fileURLWithPath: TestEnvironment.packageRoot), region: "us-east-1",
+            supervisor: supervisor)
+        if let moto = await supervisor.runningServices["local-aws"] {
+            // Its output goes nowhere: a write to the closed pipe of an ended test process would
+            // end the watchdog by SIGPIPE before it stops moto.
+            _ = try ChildProcess.spawn(
+                executable: "/bin/sh",
+                arguments: [
+                    "-c",
+                    "exec >/dev/null 2>&1; while kill -0 \(getpid()); do sleep 1; done; kill \(moto)",
+                ],
+                environment: ["PATH": "/usr/bin:/bin"], output: { _ in })
+        }
+        return aws
     }
 }

@@ -1,0 +1,60 @@
+import FoundationEssentials
+import LambdaRuntime
+import Logging
+
+/// Where a function's API requests are logged: the `request_log` table (PP-logs).
+///
+/// A write never fails a request: ``APIFunction`` adds it as work after the response, and an
+/// error is logged and dropped. A row names an account only while the account is active, so a
+/// request that deletes an account cannot leave its id behind the erasure.
+public struct RequestLog: Sendable {
+    /// The database the log is written to.
+    public let database: PostgresClient
+
+    /// A log written through `database`.
+    public init(database: PostgresClient) {
+        self.database = database
+    }
+
+    /// The log of the function's own database (`DATABASE_URL`), on a connection of its own with a
+    /// short statement timeout; nil without a database, or when `KLOUDHUB_REQUEST_LOG` is `off`
+    /// (only the request-log benchmark sets that, to measure what logging costs).
+    public init?(environment: [String: String]) {
+        guard environment["KLOUDHUB_REQUEST_LOG"] != "off", let url = environment["DATABASE_URL"], !url.isEmpty else {
+            return nil
+        }
+        database = PostgresClient(configuration: .init(connectionString: url, statementTimeout: .seconds(2)))
+    }
+
+    /// The log every API function of this process writes to, made once from the process
+    /// environment (``APIFunction/requestLog``).
+    public static let process: RequestLog? = RequestLog(environment: ProcessEnvironment.current())
+
+    /// Writes one entry.
+    public func write(_ entry: RequestLogEntry) throws {
+        let headers = try PostgresJSON(encoding: entry.headers)
+        let ip = entry.sourceIP?.description
+        let insert: PostgresQuery = """
+            insert into kloudhub.request_log (occurred_at, request_id, function_name, account_id, method, path, status,
+                                              ip, user_agent, headers, duration_ms)
+            select \(entry.occurredAt), \(entry.requestID), \(entry.functionName),
+                   (select a.id from kloudhub.accounts a where a.id = \(entry.accountID) and a.status = 'active'),
+                   \(entry.method), \(entry.path), \(entry.status), \(ip)::inet, \(entry.userAgent), \(headers),
+                   \(entry.durationMilliseconds)
+            """
+        if let accountID = entry.accountID {
+            try database.transaction(scopedTo: accountID) { try $0.execute(insert) }
+        } else {
+            try database.execute(insert)
+        }
+    }
+
+    /// Writes one entry, logging rather than throwing a failure.
+    public func record(_ entry: RequestLogEntry, logger: Logger) {
+        do {
+            try write(entry)
+        } catch {
+            logger.warning("request log write failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import FoundationEssentials
+import Logging
+
+/// The privacy policy's retention numbers, kept by code (PP-codes, PP-revoke, PP-logs,
+/// PP-delete): run every 15 minutes by retention-sweep, as the maintenance role.
+///
+/// Every rule works in bounded batches (one transaction each, nothing held in memory), is
+/// idempotent, and checks the deadline before each batch, so a sweep that runs out of time stops
+/// cleanly and the next one continues. A dry run counts what each rule would remove and changes
+/// nothing.
+public struct RetentionSweep: Sendable {
+    /// How long things are kept.
+    public enum Limits {
+        /// Revoked or expired keys and OAuth tokens are purged this long after.
+        public static let keyRetention: TimeInterval = 90 * 86_400
+        /// Request logs are kept at most this long.
+        public static let logRetention: TimeInterval = 90 * 86_400
+        /// An erasure with no progress for this long is taken over by the sweep.
+        public static let stalledErasure: TimeInterval = 15 * 60
+        /// Request log partitions kept ready ahead, in days (from yesterday).
+        public static let partitionsAhead = 9
+    }
+
+    public let database: PostgresClient
+    /// Finishes erasures that account-delete left.
+    public let erasure: AccountErasure
+    /// Rows per transaction.
+    public var batchSize: Int
+    private let now: @Sendable () -> Date
+
+    public init(
+        database: PostgresClient, erasure: AccountErasure, batchSize: Int = 10_000,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.database = database
+        self.erasure = erasure
+        self.batchSize = batchSize
+        self.now = now
+    }
+
+    /// Runs every rule once, unless another sweep holds the lock.
+    public func run(
+        isDryRun: Bool, deadline: WorkDeadline, maximumHold: Duration, logger: Logger
+    ) async throws
+        -> SweepReport
+    {
+        guard
+            let lock = try SweepLock.acquire(
+                connectionString: database.configuration.connectionString, maximumHold: maximumHold)
+        else {
+            logger.info("sweep skipped", metadata: ["reason": "another sweep holds the lock"])
+            return SweepReport(isDryRun: isDryRun, hasLock: false, isComplete: false)
+        }
+        defer { lock.release() }
+        var report = SweepReport(isDryRun: isDryRun)
+        let time = now()
+        if isDryRun {
+            report.counts = try countDue(at: time)
+        } else {
+            report.isComplete = try await sweep(at: time, deadline: deadline, logger: logger, into: &report.counts)
+        }
+        var metadata: Logger.Metadata = ["dryRun": "\(isDryRun)", "complete": "\(report.isComplete)"]
+        for (rule, count) in report.counts { metadata[rule] = "\(count)" }
+        logger.info("sweep finished", metadata: metadata)
+        return report
+    }
+
+    // MARK: - Rules
+
+    private func sweep(
+        at time: Date, deadline: WorkDeadline, logger: Logger, into counts: inout [String: Int]
+    ) async throws -> Bool {
+        let keyCutoff = time.addingTimeInterval(-Limits.keyRetention)
+        let logCutoff = time.addingTimeInterval(-Limits.logRetention)
+        let purges: [(rule: String, rows: ExpiredRows)] = [
+            // Consumed codes stay until they expire (ten minutes at most), so a replayed code is
+            // still recognized and revokes what it issued (OAuth 2.1 section 4.1.3).
+            ("oauth_codes_deleted", ExpiredRows(table: "oauth_codes", column: "expires_at", cutoff: time)),
+            ("api_keys_purged", ExpiredRows(table: "api_keys", column: "revoked_at", cutoff: keyCutoff)),
+            (
+                "api_keys_purged",
+                ExpiredRows(table: "api_keys", column: "expires_at", cutoff: keyCutoff, condition: .notRevoked)
+            ),
+        ]
+        for purge in purges {
+            guard try delete(purge.rows, into: &counts[purge.rule, default: 0], deadline: deadline) else {
+                return false
+            }
+        }
+        guard deadline.hasTimeLeft else { return false }
+        counts["request_log_partitions_created"] = try scalar(
+            """
+            select kloudhub.create_request_log_partitions((\(time) at time zone 'UTC')::date - 1, \(Int32(Limits.partitionsAhead)))
+            """)
+        counts["request_log_partitions_dropped"] = try scalar(
+            "select kloudhub.drop_request_log_partitions((\(logCutoff) at time zone 'UTC')::date)")
+        // The partition that straddles the cutoff keeps no row past 90 days either.
+        let trim: PostgresQuery = """
+            delete from kloudhub.request_log where (id, occurred_at) in (
+                select id, occurred_at from kloudhub.request_log where occurred_at < \(logCutoff) limit \(batchSize))
+            """
+        guard try drain(trim, into: &counts["request_log_rows_deleted", default: 0], deadline: deadline) else {
+            return false
+        }
+        return try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
+    }
+
+    /// Runs `statement` in its own transaction until it affects fewer than a batch; false if the
+    /// deadline stopped it first.
+    private func drain(_ statement: PostgresQuery, into total: inout Int, deadline: WorkDeadline) throws -> Bool {
+        while deadline.hasTimeLeft {
+            let affected = try database.execute(statement)
+            total += affected
+            if affected < batchSize { return true }
+        }
+        return false
+    }
+
+    private func scalar(_ query: PostgresQuery) throws -> Int {
+        try database.query(query).first?.decode(Int.self) ?? 0
+    }
+}

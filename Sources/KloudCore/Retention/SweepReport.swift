@@ -1,0 +1,30 @@
+import FoundationEssentials
+
+/// What one retention sweep did (or, in a dry run, would do), rule by rule.
+public struct SweepReport: Sendable, Equatable, Codable {
+    /// Whether this was a dry run that only counted.
+    public var isDryRun: Bool
+    /// False when another sweep held the lock, so this one did nothing.
+    public var hasLock: Bool
+    /// False when the deadline stopped the sweep before every rule was done; the next sweep
+    /// continues.
+    public var isComplete: Bool
+    /// Counts by rule: `oauth_codes_deleted`, `api_keys_purged`, `request_log_partitions_created`,
+    /// `request_log_partitions_dropped`, `request_log_rows_deleted`, `erasures_started`,
+    /// `erasures_completed`, `erasures_unfinished`.
+    public var counts: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case isDryRun = "dryRun"
+        case hasLock = "lockAcquired"
+        case isComplete = "complete"
+        case counts
+    }
+
+    public init(isDryRun: Bool, hasLock: Bool = true, isComplete: Bool = true, counts: [String: Int] = [:]) {
+        self.isDryRun = isDryRun
+        self.hasLock = hasLock
+        self.isComplete = isComplete
+        self.counts = counts
+    }
+}
