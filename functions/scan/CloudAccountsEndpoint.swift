@@ -45,7 +45,7 @@ struct CloudAccountsEndpoint: Sendable {
             try transaction.query("\(unsafeRaw: Self.columns) from cloud_accounts order by created_at desc")
                 .map(Self.view)
         }
-        return ScanAPI.json(.ok, ["cloud_accounts": views])
+        return APIResponse.snakeCaseJSON(.ok, ["cloud_accounts": views])
     }
 
     func connect(_ request: APIGatewayV2Request) async throws -> APIGatewayV2Response {
@@ -73,7 +73,7 @@ struct CloudAccountsEndpoint: Sendable {
                     """
                 ).first!.decode(UUID.self)
             }
-            return ScanAPI.json(.created, try await view(id, showingSetup: true))
+            return APIResponse.snakeCaseJSON(.created, try await view(id, showingSetup: true))
         case (nil, let keyID?, let secret?):
             let credentials = AWSCredentials(accessKeyID: keyID, secretAccessKey: secret)
             let identity: STSCallerIdentity
@@ -102,7 +102,7 @@ struct CloudAccountsEndpoint: Sendable {
                             \(sealed.ciphertext), \(sealed.encryptedDataKey), \(sealed.keyID), 'connected', now())
                     """)
             }
-            return ScanAPI.json(.created, try await view(id, showingSetup: false))
+            return APIResponse.snakeCaseJSON(.created, try await view(id, showingSetup: false))
         default:
             throw invalid("give either role_arn, or access_key_id with secret_access_key")
         }
@@ -141,7 +141,7 @@ struct CloudAccountsEndpoint: Sendable {
                 .badRequest, code,
                 "KloudHub could not assume \(roleARN) with its external id: check the role's trust policy")
         }
-        return ScanAPI.json(.ok, try await view(id, showingSetup: false))
+        return APIResponse.snakeCaseJSON(.ok, try await view(id, showingSetup: false))
     }
 
     /// Credentials erased at once, running scans stopped, no further access (PP-rights).
@@ -203,7 +203,7 @@ struct CloudAccountsEndpoint: Sendable {
             return (scanID, "queued")
         }
         if scan.status == "queued" { try await invoker.start(ScanJob(scanID: scan.id, accountID: caller.accountID)) }
-        return ScanAPI.json(.accepted, ["id": scan.id.uuidString.lowercased(), "status": scan.status])
+        return APIResponse.snakeCaseJSON(.accepted, ["id": scan.id.uuidString.lowercased(), "status": scan.status])
     }
 
     // MARK: - Views

@@ -54,7 +54,7 @@ struct ScansEndpoint: Sendable {
         let scans = try database.transaction(scopedTo: caller.accountID) { transaction in
             try transaction.query("\(unsafeRaw: Self.columns) order by created_at desc limit 100").map(Self.view)
         }
-        return ScanAPI.json(.ok, ["scans": scans])
+        return APIResponse.snakeCaseJSON(.ok, ["scans": scans])
     }
 
     func show(_ id: UUID) throws -> APIGatewayV2Response {
@@ -62,7 +62,7 @@ struct ScansEndpoint: Sendable {
             try transaction.query("\(unsafeRaw: Self.columns) where id = \(id)").first.map(Self.view)
         }
         guard let scan else { throw APIError(.notFound, "not_found", "no such scan") }
-        return ScanAPI.json(.ok, scan)
+        return APIResponse.snakeCaseJSON(.ok, scan)
     }
 
     /// A finished scan and its results; a running one is refused.
@@ -80,19 +80,6 @@ struct ScansEndpoint: Sendable {
             throw APIError(.conflict, "scan_running", "a running scan cannot be deleted; disconnect stops it")
         }
         return APIGatewayV2Response(statusCode: 204, headers: APIResponse.baseHeaders)
-    }
-}
-
-extension ScanAPI {
-    /// `value` as JSON with snake_case field names.
-    static func json(_ status: HTTPStatus, _ value: some Encodable) -> APIGatewayV2Response {
-        guard let body = try? JSONStreamEncoder(keys: .snakeCase).encode(value) else {
-            return APIError.internalError.response
-        }
-        var headers = APIResponse.baseHeaders
-        headers["Content-Type"] = "application/json"
-        return APIGatewayV2Response(
-            statusCode: status.rawValue, headers: headers, body: String(decoding: body, as: UTF8.self))
     }
 }
 

@@ -80,6 +80,18 @@ public enum APIResponse {
         return APIGatewayV2Response(statusCode: status.rawValue, headers: all, body: body)
     }
 
+    /// `value` as a JSON body with snake_case field names, written in one pass (the REST API's
+    /// resources: cloud accounts, scans, Klouds, deployments).
+    public static func snakeCaseJSON(_ status: HTTPStatus, _ value: some Encodable) -> APIGatewayV2Response {
+        guard let body = try? JSONStreamEncoder(keys: .snakeCase).encode(value) else {
+            return APIError.internalError.response
+        }
+        var headers = baseHeaders
+        headers["Content-Type"] = "application/json"
+        return APIGatewayV2Response(
+            statusCode: status.rawValue, headers: headers, body: String(decoding: body, as: UTF8.self))
+    }
+
     /// An HTML page that no other site may frame and that loads nothing from elsewhere.
     public static func html(
         _ status: HTTPStatus, _ page: String, headers: [String: String] = [:], cookies: [String]? = nil

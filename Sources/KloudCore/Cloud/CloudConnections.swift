@@ -1,29 +1,40 @@
 import FoundationEssentials
-import KloudCore
 
 /// How KloudHub reaches a customer's AWS account: it checks a connection before saving it,
-/// and opens one for a scan (an assumed role, or the sealed access keys opened in memory).
-struct CloudConnections: Sendable {
-    /// A cloud account as the scan needs it; the sealed keys never leave this type.
-    struct CloudAccount: Sendable {
-        var id: UUID
-        var awsAccountID: String
-        var region: String
-        var status: String
-        var authKind: String
-        var roleARN: String?
-        var externalID: String?
+/// and opens one for a scan or a deployment (an assumed role, or the sealed access keys opened
+/// in memory). Used by the worker role's functions, which may read their account's ciphertext.
+public struct CloudConnections: Sendable {
+    /// A cloud account as scans and deployments need it; the sealed keys never leave this type.
+    public struct CloudAccount: Sendable {
+        public var id: UUID
+        public var awsAccountID: String
+        public var region: String
+        public var status: String
+        public var authKind: String
+        public var roleARN: String?
+        public var externalID: String?
         var sealedKeys: SealedSecret?
     }
 
-    let database: PostgresClient
-    var configuration: AWSConfiguration
-    let httpClient: HTTPClient
+    public let database: PostgresClient
+    /// KloudHub's own AWS settings; a customer's endpoints are these too (the local AWS here).
+    public var configuration: AWSConfiguration
+    public let httpClient: HTTPClient
     /// Seals and opens access keys; nil where no KMS key is configured (then only role
     /// connections work).
-    let sealer: SecretSealer?
+    public let sealer: SecretSealer?
 
-    func cloudAccount(_ id: UUID, account: UUID) throws -> CloudAccount? {
+    public init(
+        database: PostgresClient, configuration: AWSConfiguration, httpClient: HTTPClient, sealer: SecretSealer?
+    ) {
+        self.database = database
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.sealer = sealer
+    }
+
+    /// The cloud account `id` of `account`, nil when the account has none by that id.
+    public func cloudAccount(_ id: UUID, account: UUID) throws -> CloudAccount? {
         try database.transaction(scopedTo: account) { transaction in
             guard
                 let row = try transaction.query(
@@ -47,18 +58,15 @@ struct CloudConnections: Sendable {
         }
     }
 
-    /// A reader signed with the connection's credentials.
-    func reader(for cloudAccount: CloudAccount, account: UUID, now: Date) async throws -> AccountReader {
-        AccountReader(
-            configuration: configuration, credentials: try await credentials(for: cloudAccount, account: account),
-            httpClient: httpClient, awsAccountID: cloudAccount.awsAccountID, homeRegion: cloudAccount.region, now: now)
-    }
-
-    private func credentials(for cloudAccount: CloudAccount, account: UUID) async throws -> any AWSCredentialsProvider {
+    /// The connection's credentials: the role assumed with its external id under
+    /// `sessionName`, or the sealed access keys opened.
+    public func credentials(
+        for cloudAccount: CloudAccount, account: UUID, sessionName: String
+    ) async throws -> any AWSCredentialsProvider {
         if let roleARN = cloudAccount.roleARN, cloudAccount.authKind == "role" {
             return AssumedRoleCredentialsProvider(
                 sts: STSClient(configuration: regional(cloudAccount.region), httpClient: httpClient), roleARN: roleARN,
-                externalID: cloudAccount.externalID, sessionName: "kloudhub-scan")
+                externalID: cloudAccount.externalID, sessionName: sessionName)
         }
         guard let sealed = cloudAccount.sealedKeys else { throw ConnectionError(code: "credentials_missing") }
         let owner = SecretOwner(
@@ -69,7 +77,9 @@ struct CloudConnections: Sendable {
     }
 
     /// Who the role is, assumed with the external id: its account must be the ARN's.
-    func verifyRole(_ roleARN: String, externalID: String, region: String) async throws(AWSError) -> STSCallerIdentity {
+    public func verifyRole(
+        _ roleARN: String, externalID: String, region: String
+    ) async throws(AWSError) -> STSCallerIdentity {
         let provider = AssumedRoleCredentialsProvider(
             sts: STSClient(configuration: regional(region), httpClient: httpClient), roleARN: roleARN,
             externalID: externalID, sessionName: "kloudhub-connect")
@@ -78,14 +88,14 @@ struct CloudConnections: Sendable {
     }
 
     /// Who the access keys belong to.
-    func verifyKeys(_ credentials: AWSCredentials, region: String) async throws(AWSError) -> STSCallerIdentity {
+    public func verifyKeys(_ credentials: AWSCredentials, region: String) async throws(AWSError) -> STSCallerIdentity {
         try await STSClient(
             configuration: regional(region), httpClient: httpClient, credentials: StaticCredentialsProvider(credentials)
         ).getCallerIdentity()
     }
 
     /// KloudHub's own AWS account, the principal a customer's trust policy names.
-    func ownAccountID() async throws(AWSError) -> String {
+    public func ownAccountID() async throws(AWSError) -> String {
         try await STSClient(configuration: configuration, httpClient: httpClient).getCallerIdentity().account
     }
 
@@ -97,12 +107,12 @@ struct CloudConnections: Sendable {
 }
 
 /// Access keys as they are sealed: `ACCESS_KEY_ID` newline `SECRET_ACCESS_KEY`.
-enum AccessKeys {
-    static func sealable(_ credentials: AWSCredentials) -> SecretBytes {
+public enum AccessKeys {
+    public static func sealable(_ credentials: AWSCredentials) -> SecretBytes {
         SecretBytes(copying: credentials.accessKeyID + "\n" + credentials.secretAccessKey)
     }
 
-    static func credentials(from opened: SecretBytes) throws -> AWSCredentials {
+    public static func credentials(from opened: SecretBytes) throws -> AWSCredentials {
         let parts = opened.withUnsafeBytes { Array($0) }.split(separator: UInt8(ascii: "\n"), maxSplits: 1)
         guard parts.count == 2 else { throw ConnectionError(code: "credentials_damaged") }
         return AWSCredentials(
@@ -112,6 +122,6 @@ enum AccessKeys {
 }
 
 /// Stored credentials that cannot be used.
-struct ConnectionError: Error, Sendable {
-    var code: String
+public struct ConnectionError: Error, Sendable {
+    public var code: String
 }
