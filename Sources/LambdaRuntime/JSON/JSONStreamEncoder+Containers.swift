@@ -43,7 +43,9 @@ struct StreamEncoder: Encoder {
                 throw EncodingError.invalidValue(
                     number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
             }
-            writer.writeNumber(number.description)
+            // Whole numbers without a fraction, as Foundation's encoder writes them (3, not 3.0).
+            let isWhole = number.rounded() == number && abs(number) < 1e15
+            writer.writeNumber(isWhole ? String(Int64(number)) : number.description)
         case let decimal as Decimal: writer.writeNumber(decimal.description)
         case let date as Date: writer.writeString(date.formatted(.iso8601))
         case let url as URL: writer.writeString(url.absoluteString)

@@ -99,6 +99,16 @@ import Testing
         #expect(text == #"["a\"b\\c\n\u001f/d é"]"#)
     }
 
+    /// A whole Double is written without a fraction, as Foundation writes it (a Kloud's variable
+    /// 3 reaches Terraform as 3, not 3.0).
+    @Test func writesWholeNumbersAsFoundationDoes() throws {
+        let numbers: [Double] = [3, -42, 0, 0.5, 1e20, 123_456_789_012, 2.25]
+        let ours = try JSONSerialization.jsonObject(with: Data(try JSONStreamEncoder().encode(numbers))) as? [Double]
+        let text = String(decoding: try JSONStreamEncoder().encode(numbers), as: UTF8.self)
+        #expect(text.hasPrefix("[3,-42,0,0.5,") && text.hasSuffix(",123456789012,2.25]"), "\(text)")
+        #expect(ours == numbers)
+    }
+
     @Test func writesDatesAsISO8601AndRefusesNumbersJSONHasNot() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000)
         #expect(String(decoding: try JSONStreamEncoder().encode([date]), as: UTF8.self) == #"["2026-11-18T11:06:40Z"]"#)
