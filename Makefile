@@ -15,7 +15,7 @@ END_TO_END := FunctionTests|MCPTests|ScanEndToEndTests
 # minutes: they run last, on their own, so they slow no timing-sensitive test.
 INFRA := InfraTests
 TEST_ENV = KLOUDHUB_BIN="$$($(SWIFT) build --show-bin-path)" KLOUDHUB_PYTHON="$(CURDIR)/.venv/bin/python" \
-  KLOUDHUB_PACKAGE_DIR="$(CURDIR)/$(PACKAGE_DIR)"
+  KLOUDHUB_PACKAGE_DIR="$(CURDIR)/$(PACKAGE_DIR)" KLOUDHUB_TERRAFORM_PLUGIN_DIR="$$(scripts/terraform-mirror.sh)"
 # make package: each function as dist/NAME.zip for provided.al2023, and the Terraform layer.
 PACKAGE_DIR := dist
 # PEM files of more certificate authorities for the packages (Supabase's root, say).
@@ -37,7 +37,8 @@ build: bootstrap
 	$(SWIFT) build
 
 up: build
-	$(SWIFT) run kloudhub-local up --bin "$$($(SWIFT) build --show-bin-path)"
+	KLOUDHUB_TERRAFORM_PLUGIN_DIR="$$(scripts/terraform-mirror.sh)" \
+	  $(SWIFT) run kloudhub-local up --bin "$$($(SWIFT) build --show-bin-path)"
 
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMATTED)
@@ -83,6 +84,7 @@ bench: bootstrap release
 	$(SWIFT) build $(RELEASE_FLAGS) --product mcp-bench
 	$(SWIFT) build $(RELEASE_FLAGS) --product scan-bench
 	$(SWIFT) build $(RELEASE_FLAGS) --product retention-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product deploy-bench
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/runtime-bench" \
 	  --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" $(addprefix --function ,$(FUNCTION_PRODUCTS))
 	KLOUDHUB_MIGRATIONS_DIR="$(CURDIR)/migrations" "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/postgres-bench"
@@ -90,6 +92,8 @@ bench: bootstrap release
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mcp-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/scan-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	"$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/retention-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+	KLOUDHUB_TERRAFORM_PLUGIN_DIR="$$(scripts/terraform-mirror.sh)" \
+	  "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/deploy-bench" --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 clean:
 	rm -rf .build .local $(PACKAGE_DIR)

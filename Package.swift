@@ -54,6 +54,12 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibCurl",
             path: "Sources/CLibCurl",
             pkgConfig: "libcurl",
@@ -65,6 +71,7 @@ let package = Package(
                 "LambdaRuntime",
                 "CLibPQ",
                 "CLibCurl",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +142,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(
+            name: "deploy-bench",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/deploy-bench",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
             name: "mcp-bench",
             dependencies: ["KloudCore", "KloudLocal"],
             path: "Benchmarks/mcp-bench",
@@ -192,6 +205,11 @@ let package = Package(
             name: "MCPTests",
             dependencies: ["mcp", "KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
             exclude: ["Support/mcp_sdk_client.py"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["deploy", "KloudCore", "LambdaRuntime"],
             swiftSettings: strictSwift
         ),
         .testTarget(

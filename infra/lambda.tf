@@ -50,8 +50,11 @@ resource "aws_lambda_function" "this" {
   source_code_hash = filebase64sha256("${local.package_dir}/${each.key}.zip")
   layers           = contains(var.terraform_layer_functions, each.key) ? [aws_lambda_layer_version.this.arn] : []
 
-  memory_size                    = each.value.memory
-  timeout                        = each.value.timeout
+  memory_size = each.value.memory
+  timeout     = each.value.timeout
+  ephemeral_storage {
+    size = each.value.ephemeralStorage
+  }
   reserved_concurrent_executions = coalesce(each.value.reservedConcurrency, -1)
   kms_key_arn                    = aws_kms_key.this.arn
 

@@ -35,6 +35,7 @@ locals {
         databaseRole        = null
         awsActions          = []
         invokes             = []
+        ephemeralStorage    = 512
       },
       { for key, value in jsondecode(file(file)) : key => value if value != null },
     )
@@ -56,16 +57,18 @@ locals {
 
   common_environment = merge(
     {
-      LOG_LEVEL                  = var.log_level
-      KLOUDHUB_KMS_KEY_ID        = aws_kms_key.this.arn
-      KLOUDHUB_PUBLIC_URL        = coalesce(var.public_url, aws_apigatewayv2_api.this.api_endpoint)
+      LOG_LEVEL           = var.log_level
+      KLOUDHUB_KMS_KEY_ID = aws_kms_key.this.arn
+      KLOUDHUB_PUBLIC_URL = coalesce(var.public_url, aws_apigatewayv2_api.this.api_endpoint)
       # A function invokes another by its deployed name: this prefix and the manifest name.
       KLOUDHUB_FUNCTION_NAME_PREFIX = "${local.name_prefix}-"
-      KLOUDHUB_CLERK_ISSUER      = var.clerk.issuer
-      KLOUDHUB_CLERK_SIGN_IN_URL = var.clerk.sign_in_url
+      KLOUDHUB_CLERK_ISSUER         = var.clerk.issuer
+      KLOUDHUB_CLERK_SIGN_IN_URL    = var.clerk.sign_in_url
       # One list in AWS, as the emulator's: the functions split it on commas.
       KLOUDHUB_CLERK_AUTHORIZED_PARTIES = join(",", var.clerk.authorized_parties)
       KLOUDHUB_CLERK_WEBHOOK_SECRET     = var.clerk_webhook_secret
+      # Notifications are sent from the SES identity: the address, or an address at the domain.
+      KLOUDHUB_NOTIFICATION_SENDER = strcontains(var.ses_identity, "@") ? var.ses_identity : "notifications@${var.ses_identity}"
     },
     var.clerk.jwt_key == null ? {} : { KLOUDHUB_CLERK_JWT_KEY = var.clerk.jwt_key },
     var.clerk.jwks_url == null ? {} : { KLOUDHUB_CLERK_JWKS_URL = var.clerk.jwks_url },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what KloudHub needs on a fresh machine, and nothing that is already there:
-# Debian packages (libpq, libcurl, PostgreSQL, zip, Chromium and its driver) and a Python virtual
+# Debian packages (libpq, libcurl, zlib, PostgreSQL, zip, Chromium and its driver) and a Python virtual
 # environment with the local AWS (moto) and the test clients (boto3, the MCP SDK, Selenium);
 # another with checkov; and it checks that terraform and its provider mirror are there.
 # Safe to run again; fast when all is present.
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # chromium and chromium-driver: the headless browser the MCP OAuth flow test signs in and
 # consents with (Selenium uses /usr/bin/chromedriver, so it never downloads a driver).
 # gcc and libc6-dev: the static bootstrap of each Lambda package (make package).
-apt_packages=(libpq-dev libcurl4-openssl-dev postgresql zip unzip binutils python3-venv chromium chromium-driver
+apt_packages=(libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql zip unzip binutils python3-venv chromium chromium-driver
   gcc libc6-dev)
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -92,7 +92,11 @@ public actor Emulator {
     private func launch(lambdaURL: URL, signIn: DevelopmentSignIn) -> InstanceLaunch {
         var shared: [String: String] = [:]
         let inherited = ProcessInfo.processInfo.environment
-        for name in ["PATH", "LANG", "LOG_LEVEL", "LD_LIBRARY_PATH"] { shared[name] = inherited[name] }
+        // Where deploy finds Terraform and its providers (the Makefile finds the mirror).
+        for name in ["PATH", "LANG", "LOG_LEVEL", "LD_LIBRARY_PATH", "TERRAFORM_PATH", "KLOUDHUB_TERRAFORM_PLUGIN_DIR"]
+        {
+            shared[name] = inherited[name]
+        }
         shared["AWS_ENDPOINT_URL_LAMBDA"] = lambdaURL.absoluteString
         shared["KLOUDHUB_PUBLIC_URL"] = signIn.origin
         shared.merge(signIn.functionEnvironment) { _, signIn in signIn }

@@ -83,7 +83,7 @@ import Testing
 
             let listed = try await Self.post(endpoints, #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, key: key)
             let tools = (listed.json["result"] as? [String: Any])?["tools"] as? [[String: Any]]
-            #expect(tools?.count == 14)
+            #expect(tools?.count == 17)
 
             let called = try await Self.post(
                 endpoints,
@@ -124,7 +124,7 @@ import Testing
             let report = try #require(
                 try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any], "\(outcome.text)")
             #expect(report["protocol_version"] as? String == (mode == "auto" ? "2026-07-28" : "2025-11-25"))
-            #expect((report["tools"] as? [String])?.count == 14)
+            #expect((report["tools"] as? [String])?.count == 17)
             let calls = try #require(report["calls"] as? [String: [String: Any]])
             let summary = calls["get_cost_summary"]?["structured"] as? [String: Any]
             #expect(summary?["total_monthly_cost"] as? String == "199.75")
@@ -143,8 +143,13 @@ import Testing
     static func expectEveryToolAnswered(_ report: [String: Any], _ data: MCPAccountData) throws {
         let calls = try #require(report["calls"] as? [String: [String: Any]])
         let called = Set(calls.keys.map { String($0.prefix { $0 != "#" }) }).subtracting(["bad_arguments"])
-        // start_scan needs a local AWS and a write key; ScanTests calls it through the emulator.
-        #expect(called == Set(report["tools"] as? [String] ?? []).subtracting(["start_scan"]))
+        // The write tools need a local AWS and a write key; ScanTests and FunctionTests call them
+        // through the emulator.
+        #expect(
+            called
+                == Set(report["tools"] as? [String] ?? []).subtracting([
+                    "start_scan", "plan_kloud", "apply_kloud", "destroy_kloud",
+                ]))
         for (name, call) in calls where name != "bad_arguments" {
             #expect(call["is_error"] as? Bool == false, "\(name) failed")
         }

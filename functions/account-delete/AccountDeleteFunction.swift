@@ -29,24 +29,11 @@ struct AccountDeleteFunction: LambdaHandler {
                 allowsFaultInjection: environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] == "allow"))
     }
 
-    func handle(_ event: LambdaEvent, context: LambdaContext) async throws -> AccountDeleteOutput {
+    func handle(_ event: LambdaEvent, context: LambdaContext) async throws -> HTTPOrJobOutput<ErasureJobs.Result> {
         switch event {
         case .http(let request): return .http(await endpoints.handle(request, context: context))
         case .job(let job): return .job(try await jobs.run(job, context: context))
         case .scheduled: throw AccountDeleteError.unexpectedEvent
-        }
-    }
-}
-
-/// The answer to an HTTP request, or a job's result.
-enum AccountDeleteOutput: Encodable, Sendable {
-    case http(APIGatewayV2Response)
-    case job(ErasureJobs.Result)
-
-    func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .http(let response): try response.encode(to: encoder)
-        case .job(let result): try result.encode(to: encoder)
         }
     }
 }

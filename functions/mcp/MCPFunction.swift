@@ -30,16 +30,23 @@ struct MCPFunction: APIFunction {
         for extra in (environment["KLOUDHUB_MCP_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
             origins.insert(origin(of: extra.trimmingASCIIWhitespace()))
         }
-        // start_scan hands scans to the scan function where the function has AWS access.
-        let scans = (try? AWSConfiguration(environment: environment)).map { aws in
-            ScanJobQueue(
-                lambda: LambdaClient(
-                    configuration: aws, httpClient: HTTPClient(configuration: .init(environment: environment))),
-                functionName: FunctionName.deployed("scan", environment: environment))
+        // start_scan and the deployment tools hand their work to the scan and deploy functions,
+        // where this function has AWS access.
+        let aws = try? AWSConfiguration(environment: environment)
+        let lambda = aws.map {
+            LambdaClient(configuration: $0, httpClient: HTTPClient(configuration: .init(environment: environment)))
+        }
+        let scans = lambda.map {
+            JobQueue(lambda: $0, functionName: FunctionName.deployed("scan", environment: environment))
+        }
+        let deployments = lambda.map {
+            DeploymentQueue(
+                database: database,
+                jobs: JobQueue(lambda: $0, functionName: FunctionName.deployed("deploy", environment: environment)))
         }
         return MCPFunction(
             settings: settings, allowedOrigins: origins, authenticator: Authenticator(database: database, clerk: nil),
-            server: MCPServer(catalog: .standard, database: database, scans: scans))
+            server: MCPServer(catalog: .standard, database: database, scans: scans, deployments: deployments))
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {

@@ -14,10 +14,17 @@ struct RetentionSweepFunction: LambdaHandler {
     static func live(environment: [String: String]) async throws -> RetentionSweepFunction {
         let url = try await DatabaseConnectionString.resolve(environment: environment, role: "maintenance")
         let database = PostgresClient(configuration: .init(connectionString: url, statementTimeout: .seconds(120)))
-        let storage = try AccountStorage(
-            environment: environment, httpClient: HTTPClient(configuration: .init(environment: environment)))
+        let http = HTTPClient(configuration: .init(environment: environment))
+        let storage = try AccountStorage(environment: environment, httpClient: http)
+        let outbox = try environment[NotificationOutbox.senderVariable].map {
+            NotificationOutbox(
+                database: database,
+                ses: SESClient(configuration: try AWSConfiguration(environment: environment), httpClient: http),
+                sender: $0)
+        }
         return RetentionSweepFunction(
-            sweep: RetentionSweep(database: database, erasure: AccountErasure(database: database, storage: storage)))
+            sweep: RetentionSweep(
+                database: database, erasure: AccountErasure(database: database, storage: storage), outbox: outbox))
     }
 
     func handle(_ event: SweepRequest, context: LambdaContext) async throws -> SweepReport {

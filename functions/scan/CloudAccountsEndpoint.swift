@@ -7,7 +7,7 @@ import LambdaRuntime
 struct CloudAccountsEndpoint: Sendable {
     let database: PostgresClient
     let connections: CloudConnections
-    let invoker: ScanJobQueue
+    let invoker: JobQueue
     let caller: Caller
 
     struct View: Encodable {

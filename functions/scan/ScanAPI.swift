@@ -8,7 +8,7 @@ struct ScanAPI: APIFunction {
     let authenticator: Authenticator
     let database: PostgresClient
     let connections: CloudConnections
-    let invoker: ScanJobQueue
+    let invoker: JobQueue
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
         let caller = try await authenticator.authenticate(request, policy: .restAPI)

@@ -5,22 +5,12 @@ import LambdaRuntime
 /// The scan function: cloud accounts and scans over REST, and the scan jobs it hands to
 /// itself by async invoke (DESIGN.md section 3).
 struct ScanFunction: LambdaHandler {
-    /// What an invocation returns: an HTTP response, or how a job ended.
-    enum Output: Encodable, Sendable {
-        case http(APIGatewayV2Response)
-        case job(ScanRunner.Outcome)
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .http(let response): try response.encode(to: encoder)
-            case .job(let outcome): try ["outcome": outcome.rawValue].encode(to: encoder)
-            }
-        }
-    }
+    /// What an invocation returns: an HTTP response, or how a job ended (`{"outcome": ...}`).
+    typealias Output = HTTPOrJobOutput<[String: String]>
 
     let api: ScanAPI
     let runner: ScanRunner
-    let invoker: ScanJobQueue
+    let invoker: JobQueue
 
     static func live(environment: [String: String]) async throws -> ScanFunction {
         let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
@@ -39,7 +29,7 @@ struct ScanFunction: LambdaHandler {
             sealer: environment["KLOUDHUB_KMS_KEY_ID"].map {
                 SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: $0)
             })
-        let invoker = ScanJobQueue(
+        let invoker = JobQueue(
             lambda: LambdaClient(configuration: aws, httpClient: http),
             functionName: environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "scan")
         return ScanFunction(
@@ -65,7 +55,7 @@ struct ScanFunction: LambdaHandler {
             }
             context.logger.info(
                 "scan job ended", metadata: ["scan": "\(job.scanID)", "outcome": "\(outcome.rawValue)"])
-            return .job(outcome)
+            return .job(["outcome": outcome.rawValue])
         case .scheduled:
             throw ScanJobError(errorType: "UnsupportedEvent")
         }

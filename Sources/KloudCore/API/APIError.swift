@@ -16,6 +16,7 @@ public enum HTTPStatus: Int, Sendable {
     case methodNotAllowed = 405
     case conflict = 409
     case payloadTooLarge = 413
+    case unprocessableContent = 422
     case unsupportedMediaType = 415
     case tooManyRequests = 429
     case internalServerError = 500

@@ -124,4 +124,8 @@ public enum AccessKeys {
 /// Stored credentials that cannot be used.
 public struct ConnectionError: Error, Sendable {
     public var code: String
+
+    public init(code: String) {
+        self.code = code
+    }
 }

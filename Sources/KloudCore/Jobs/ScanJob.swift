@@ -4,7 +4,7 @@ import LambdaRuntime
 /// The job that runs a scan: an async invocation of the scan function naming the scan and its
 /// account. The REST API, MCP's `start_scan` and a scan continuing after its deadline all hand
 /// scans over this way.
-public struct ScanJob: Sendable, Equatable {
+public struct ScanJob: QueuedJob, Equatable {
     public static let name = "scan.run"
 
     public var scanID: UUID
@@ -26,28 +26,9 @@ public struct ScanJob: Sendable, Equatable {
         self.init(scanID: scanID, accountID: account, attempt: job.attempt)
     }
 
-    /// Queues the job: Lambda's Event invocation of `functionName` answers at once.
-    public func start(with lambda: LambdaClient, functionName: String) async throws {
-        let job = AsyncJob(
+    public var asyncJob: AsyncJob {
+        AsyncJob(
             job: Self.name, id: scanID.uuidString.lowercased(), attempt: attempt,
             payload: .object(["account_id": .string(accountID.uuidString.lowercased())]))
-        _ = try await lambda.invoke(
-            functionName: functionName, payload: try JSONStreamEncoder().encode(job), invocationType: .event)
-    }
-}
-
-/// Where scan jobs go: the scan function, invoked asynchronously. The REST API, MCP's
-/// `start_scan` and a scan continuing after its deadline all start jobs through it.
-public struct ScanJobQueue: Sendable {
-    public let lambda: LambdaClient
-    public let functionName: String
-
-    public init(lambda: LambdaClient, functionName: String) {
-        self.lambda = lambda
-        self.functionName = functionName
-    }
-
-    public func start(_ job: ScanJob) async throws {
-        try await job.start(with: lambda, functionName: functionName)
     }
 }

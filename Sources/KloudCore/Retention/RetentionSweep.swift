@@ -24,16 +24,19 @@ public struct RetentionSweep: Sendable {
     public let database: PostgresClient
     /// Finishes erasures that account-delete left.
     public let erasure: AccountErasure
+    /// Sends notifications whose send failed or was lost (PP-notify); nil where none can be sent.
+    public let outbox: NotificationOutbox?
     /// Rows per transaction.
     public var batchSize: Int
     private let now: @Sendable () -> Date
 
     public init(
-        database: PostgresClient, erasure: AccountErasure, batchSize: Int = 10_000,
+        database: PostgresClient, erasure: AccountErasure, outbox: NotificationOutbox? = nil, batchSize: Int = 10_000,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.database = database
         self.erasure = erasure
+        self.outbox = outbox
         self.batchSize = batchSize
         self.now = now
     }
@@ -102,7 +105,16 @@ public struct RetentionSweep: Sendable {
         guard try drain(trim, into: &counts["request_log_rows_deleted", default: 0], deadline: deadline) else {
             return false
         }
-        return try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
+        guard try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts) else {
+            return false
+        }
+        if let outbox {
+            let pass = try await outbox.sendDue(limit: 200) { deadline.hasTimeLeft }
+            counts["notifications_sent"] = pass.sent
+            counts["notifications_not_sent"] = pass.refused
+            counts["notifications_abandoned"] = pass.abandoned
+        }
+        return deadline.hasTimeLeft
     }
 
     /// Runs `statement` in its own transaction until it affects fewer than a batch; false if the

@@ -11,7 +11,9 @@ public struct SweepReport: Sendable, Equatable, Codable {
     public var isComplete: Bool
     /// Counts by rule: `oauth_codes_deleted`, `api_keys_purged`, `request_log_partitions_created`,
     /// `request_log_partitions_dropped`, `request_log_rows_deleted`, `erasures_started`,
-    /// `erasures_completed`, `erasures_unfinished`.
+    /// `erasures_completed`, `erasures_unfinished`, and the outbox's `notifications_sent`,
+    /// `notifications_not_sent` (refused again, or taken by another sender) and
+    /// `notifications_abandoned` (left mid-send; never repeated).
     public var counts: [String: Int]
 
     enum CodingKeys: String, CodingKey {

@@ -22,4 +22,7 @@ public struct FunctionManifest: Sendable, Equatable {
     public var invokes: [String]
     /// The folder holding the manifest.
     public var folder: URL
+    /// Megabytes of /tmp in AWS, 512 to 10240 (deploy's Terraform and providers need more than
+    /// the default); the emulator's instances use the machine's temporary folder.
+    public var ephemeralStorage: Int? = nil
 }

@@ -7,7 +7,7 @@ public enum ManifestLoader {
     /// The fields a manifest may have; any other is refused, so that a typo is not silently ignored.
     static let knownFields: Set<String> = [
         "description", "routes", "schedule", "timeout", "memory", "reservedConcurrency", "environment",
-        "databaseRole", "awsActions", "invokes",
+        "databaseRole", "awsActions", "invokes", "ephemeralStorage",
     ]
 
     /// Every manifest in `folder` (one per subfolder holding a `function.json`), sorted by name.
@@ -88,7 +88,8 @@ public enum ManifestLoader {
             name: name, description: try fields.optionalString("description") ?? "", routes: routes,
             schedule: schedule, timeout: timeout, memory: memory, reservedConcurrency: reserved,
             environment: environment, databaseRole: role, awsActions: actions,
-            invokes: try fields.strings("invokes"), folder: folder)
+            invokes: try fields.strings("invokes"), folder: folder,
+            ephemeralStorage: try fields.optionalInteger("ephemeralStorage", in: 512...10240))
     }
 }
 

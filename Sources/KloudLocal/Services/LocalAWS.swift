@@ -33,6 +33,7 @@ public struct LocalAWS: Sendable {
             "AWS_ACCESS_KEY_ID": seed.accessKeyID,
             "AWS_SECRET_ACCESS_KEY": seed.secretAccessKey,
             "KLOUDHUB_KMS_KEY_ID": seed.kmsKeyARN,
+            "KLOUDHUB_NOTIFICATION_SENDER": "notifications@kloudhub.local",
         ]
         for (purpose, bucket) in seed.buckets { environment["KLOUDHUB_\(purpose.uppercased())_BUCKET"] = bucket }
         return environment

@@ -21,6 +21,10 @@ actor FunctionStack {
         let log: LogRecorder
         /// KloudHub's buckets on the local AWS, when the stack has one.
         let storage: AccountStorage?
+        /// The local AWS, when the stack has one.
+        let aws: LocalAWS?
+        /// How the emulator was configured, for tests that start another beside it.
+        let configuration: EmulatorConfiguration
     }
 
     private let usesLocalAWS: Bool
@@ -62,8 +66,10 @@ actor FunctionStack {
         let log = LogRecorder()
         configuration.log = log.log()
         var storage: AccountStorage?
+        var localAWS: LocalAWS?
         if usesLocalAWS {
             let aws = try await startLocalAWS(log: log)
+            localAWS = aws
             configuration.environment.merge(aws.functionEnvironment) { own, _ in own }
             configuration.environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] = "allow"
             configuration.asyncRetryDelays = [.milliseconds(200), .milliseconds(400)]
@@ -77,7 +83,7 @@ actor FunctionStack {
         while gateway.hasSuffix("/") { gateway.removeLast() }
         return Running(
             emulator: emulator, gateway: gateway, database: database, sessions: sessions,
-            webhookSecret: webhookSecret, log: log, storage: storage)
+            webhookSecret: webhookSecret, log: log, storage: storage, aws: localAWS, configuration: configuration)
     }
 
     /// moto, seeded as the emulator seeds it, and stopped when the test process ends (the shared

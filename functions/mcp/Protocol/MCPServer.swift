@@ -16,7 +16,8 @@ struct MCPServer: Sendable {
 
     var catalog: ToolCatalog
     var database: PostgresClient
-    var scans: ScanJobQueue?
+    var scans: JobQueue?
+    var deployments: DeploymentQueue?
     /// Tools per `tools/list` page.
     var toolsPageSize = 100
 
@@ -110,7 +111,9 @@ struct MCPServer: Sendable {
         let output: ToolOutput
         do {
             output = try await tool.run(
-                validated, ToolContext(accountID: call.caller.accountID, database: database, scans: scans))
+                validated,
+                ToolContext(
+                    accountID: call.caller.accountID, database: database, scans: scans, deployments: deployments))
         } catch let failure as ToolFailure {
             return .failure(failure.message)
         } catch {

@@ -12,6 +12,7 @@ enum DeploymentTools {
         var action: String
         var status: String
         var errorCode: String?
+        var errorMessage: String?
         var createdAt: Date
         var startedAt: Date?
         var finishedAt: Date?
@@ -25,8 +26,10 @@ enum DeploymentTools {
 
     struct Detail: Encodable, Sendable {
         var deployment: Deployment
-        /// Terraform's plan counts (`add`, `change`, `destroy`, …), when a plan ran.
+        /// Terraform's plan counts (`add`, `change`, `destroy`), when a plan ran.
         var planSummary: JSONValue?
+        /// The last lines of the run's log (credentials redacted when it was written).
+        var logTail: String?
     }
 
     static let actions = ["plan", "apply", "destroy"]
@@ -37,13 +40,14 @@ enum DeploymentTools {
             "id": OutputSchema.uuid, "kloud_id": OutputSchema.uuid, "kloud_name": OutputSchema.string,
             "cloud_account_id": OutputSchema.uuid, "action": OutputSchema.oneOf(actions),
             "status": OutputSchema.oneOf(statuses), "error_code": OutputSchema.string,
-            "created_at": OutputSchema.dateTime, "started_at": OutputSchema.dateTime,
+            "error_message": OutputSchema.string, "created_at": OutputSchema.dateTime,
+            "started_at": OutputSchema.dateTime,
             "finished_at": OutputSchema.dateTime, "duration_seconds": OutputSchema.integer,
-        ], optional: ["error_code", "started_at", "finished_at", "duration_seconds"])
+        ], optional: ["error_code", "error_message", "started_at", "finished_at", "duration_seconds"])
 
     private static let columns = """
-        d.id, d.kloud_id, k.name, d.cloud_account_id, d.action, d.status, d.error_code, d.created_at,
-        d.started_at, d.finished_at, d.plan_summary
+        d.id, d.kloud_id, k.name, d.cloud_account_id, d.action, d.status, d.error_code, d.error_message,
+        d.created_at, d.started_at, d.finished_at, d.plan_summary, d.log_tail
         """
 
     static let list = Tool(
@@ -90,14 +94,15 @@ enum DeploymentTools {
     static let get = Tool(
         name: "get_deployment", title: "Get a deployment",
         description: """
-            Gets one deployment by id: its Kloud, cloud account, action, status, timings, error code, and the \
-            Terraform plan summary (resources to add, change and destroy) when a plan ran.
+            Gets one deployment by id: its Kloud, cloud account, action, status, timings, error, the Terraform \
+            plan summary (resources to add, change and destroy) when a plan ran, and the last lines of its log.
             """,
         input: InputSchema([
             .init(name: "deployment_id", description: "The deployment's id.", kind: .uuid, isRequired: true)
         ]),
         outputSchema: OutputSchema.object(
-            ["deployment": deploymentSchema, "plan_summary": OutputSchema.anyObject], optional: ["plan_summary"]),
+            ["deployment": deploymentSchema, "plan_summary": OutputSchema.anyObject, "log_tail": OutputSchema.string],
+            optional: ["plan_summary", "log_tail"]),
         run: { arguments, context in
             let id = arguments.uuid("deployment_id")!
             let detail = try context.read { transaction in
@@ -114,16 +119,20 @@ enum DeploymentTools {
         })
 
     private static func deployment(_ row: PostgresRow) throws -> Detail {
-        let (id, kloudID, kloudName, accountID, action, status, errorCode, createdAt, startedAt, finishedAt, plan) =
-            try row.decode(
-                (UUID, UUID, String, UUID, String, String, String?, Date, Date?, Date?, PostgresJSON?).self)
+        let (
+            id, kloudID, kloudName, accountID, action, status, errorCode, errorMessage, createdAt, startedAt,
+            finishedAt, plan, logTail
+        ) = try row.decode(
+            (UUID, UUID, String, UUID, String, String, String?, String?, Date, Date?, Date?, PostgresJSON?, String)
+                .self)
         let duration = startedAt.flatMap { start in finishedAt.map { Int($0.timeIntervalSince(start).rounded()) } }
         return Detail(
             deployment: Deployment(
                 id: id, kloudID: kloudID, kloudName: kloudName, cloudAccountID: accountID, action: action,
-                status: status, errorCode: errorCode, createdAt: createdAt, startedAt: startedAt,
+                status: status, errorCode: errorCode, errorMessage: errorMessage, createdAt: createdAt,
+                startedAt: startedAt,
                 finishedAt: finishedAt, durationSeconds: duration),
-            planSummary: plan.flatMap { try? $0.decode(JSONValue.self) })
+            planSummary: plan.flatMap { try? $0.decode(JSONValue.self) }, logTail: logTail.isEmpty ? nil : logTail)
     }
 }
 

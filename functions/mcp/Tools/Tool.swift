@@ -24,7 +24,9 @@ struct ToolContext: Sendable {
     var accountID: UUID
     var database: PostgresClient
     /// How scans are handed to the scan function; nil where the function has no AWS access.
-    var scans: ScanJobQueue?
+    var scans: JobQueue?
+    /// How deployments are queued for the deploy function; nil where the function has no AWS access.
+    var deployments: DeploymentQueue?
 
     /// Runs `body` in a transaction that sees the caller's account only.
     func read<Result>(_ body: (PostgresTransaction) throws -> Result) throws -> Result {

@@ -13,7 +13,7 @@ struct ToolCatalog: Sendable {
     static let standard = ToolCatalog([
         CloudAccountTools.list, ResourceTools.list, CostTools.summary, WasteFindingTools.list, ScanTools.list,
         ScanTools.get, ScanStartTool.tool, KloudTools.list, KloudTools.get, DeploymentTools.list, DeploymentTools.get,
-        ShellTools.list,
+        DeploymentStartTools.plan, DeploymentStartTools.apply, DeploymentStartTools.destroy, ShellTools.list,
         AnalysisTools.list, AnalysisTools.get,
     ])
 
@@ -29,7 +29,9 @@ struct ToolCatalog: Sendable {
         savings, use list_waste_findings (largest saving first, with the total). Data is as fresh as the last \
         scan: list_scans and get_scan tell when that was and whether it succeeded; start_scan (write scope) \
         scans an account again. list_klouds, get_kloud, \
-        list_deployments and get_deployment cover blueprints and their deployments; list_shells and \
+        list_deployments and get_deployment cover blueprints and their deployments; plan_kloud, apply_kloud and \
+        destroy_kloud (write scope) run one, and apply or destroy change real resources, so confirm with the \
+        person first. list_shells and \
         list_analyses the rest. Lists are paginated: pass next_cursor back as cursor. Amounts are US dollars \
         per month, as decimal strings.
         """
