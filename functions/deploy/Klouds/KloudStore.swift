@@ -196,25 +196,41 @@ struct KloudStore: Sendable {
 
     /// The Kloud's files and variables as a run uses them, sensitive values opened.
     func contents(_ id: UUID, account: UUID) async throws -> Contents? {
-        guard let (view, variables, files) = try row(id, account: account) else { return nil }
-        var contents = Contents(name: view.name, files: [], variables: [:], sensitiveValues: [])
-        for file in files { contents.files.append(KloudFile(path: file.path, content: try await fileContents(file))) }
-        for (name, variable) in variables {
-            if let sealed = variable.sealed {
-                guard let sealer, let ciphertext = Data(base64Encoded: sealed.ciphertext),
-                    let dataKey = Data(base64Encoded: sealed.encryptedDataKey)
-                else { throw ConnectionError(code: "sensitive_value_unreadable") }
-                let opened = try await sealer.open(
-                    SealedSecret(ciphertext: Array(ciphertext), encryptedDataKey: Array(dataKey), keyID: sealed.keyID),
-                    for: Self.owner(name, kloud: id, account: account))
-                let value = try opened.withUnsafeBytes { try JSONDecoder().decode(JSONValue.self, from: Data($0)) }
-                contents.variables[name] = value
+        guard let loaded = try row(id, account: account) else { return nil }
+        var contents = Contents(name: loaded.0.name, files: [], variables: [:], sensitiveValues: [])
+        for file in loaded.2 {
+            contents.files.append(KloudFile(path: file.path, content: try await fileContents(file)))
+        }
+        let variables = loaded.1.sorted { $0.key < $1.key }
+        for entry in variables {
+            if let sealed = entry.value.sealed {
+                let value = try await open(sealed, variable: entry.key, kloud: id, account: account)
+                contents.variables[entry.key] = value
                 contents.sensitiveValues.append(TerraformVariables.text(of: value))
-            } else if let value = variable.default {
-                contents.variables[name] = value
+            } else if let value = entry.value.default {
+                contents.variables[entry.key] = value
             }
         }
         return contents
+    }
+
+    /// A sensitive value, opened for a run. Not inlined: Swift 6.3's optimizer crashes splitting
+    /// `contents` when this typed-throws call is inlined into its loop.
+    @inline(never)
+    private func open(
+        _ sealed: StoredVariable.Sealed, variable: String, kloud: UUID, account: UUID
+    ) async throws -> JSONValue {
+        guard let sealer, let ciphertext = Data(base64Encoded: sealed.ciphertext),
+            let dataKey = Data(base64Encoded: sealed.encryptedDataKey)
+        else { throw ConnectionError(code: "sensitive_value_unreadable") }
+        let opened = try await sealer.open(
+            SealedSecret(ciphertext: Array(ciphertext), encryptedDataKey: Array(dataKey), keyID: sealed.keyID),
+            for: Self.owner(variable, kloud: kloud, account: account))
+        return try Self.decodeValue(opened)
+    }
+
+    private static func decodeValue(_ opened: SecretBytes) throws -> JSONValue {
+        try opened.withUnsafeBytes { try JSONDecoder().decode(JSONValue.self, from: Data($0)) }
     }
 
     private struct FileRow {
@@ -256,6 +272,8 @@ struct KloudStore: Sendable {
         }
     }
 
+    /// Not inlined either, for the same reason as ``open(_:variable:kloud:account:)``.
+    @inline(never)
     private func fileContents(_ file: FileRow) async throws -> String {
         if let content = file.content { return content }
         guard let bucket, let key = file.s3Key else { throw ConnectionError(code: "kloud_file_missing") }
