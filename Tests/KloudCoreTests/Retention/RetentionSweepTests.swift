@@ -1,5 +1,6 @@
 import Foundation
 import KloudCore
+import KloudLocal
 import KloudTestSupport
 import Logging
 import Testing
@@ -267,6 +268,37 @@ import Testing
 
         #expect(report.isComplete)
         #expect(try count("select count(*) from api_keys where id = any(\(ids))") == 0)
+    }
+
+    /// Much due (here all of 2,000 keys and more than a tenth of the table): the sweep reads the
+    /// table page range by page range, and takes exactly the due rows.
+    @Test func purgesPageByPageWhenMuchOfTheTableIsDue() async throws {
+        let account = try newAccount()
+        let fresh = try (0..<5).map { _ in try newKey(for: account) }
+        let revokedAt = clock.now().addingTimeInterval(-95 * Self.day)
+        try api.transaction(scopedTo: account) { transaction in
+            try transaction.execute(
+                """
+                insert into api_keys (account_id, kind, name, key_hash, display_prefix)
+                select \(account), 'api', 'old', sha256(convert_to(g::text || \(UUID().uuidString), 'UTF8')),
+                       'khk_oldkey00'
+                from generate_series(1, 2000) g
+                """)
+        }
+        try maintenance.execute(
+            "update api_keys set revoked_at = \(revokedAt) where account_id = \(account) and name = 'old'")
+        // Fresh statistics, as autovacuum keeps them (ANALYZE needs the administrator).
+        let database = try TestDatabase.required()
+        var administrator = database.setup.adminConnectionString
+        administrator["dbname"] = database.name
+        try PostgresConnection.connect(to: administrator.conninfo).execute("analyze kloudhub.api_keys")
+
+        let report = try await run(batchSize: 100)
+
+        #expect(report.isComplete)
+        #expect((report.counts["api_keys_purged"] ?? 0) >= 2000)
+        #expect(try count("select count(*) from api_keys where account_id = \(account) and name = 'old'") == 0)
+        #expect(try count("select count(*) from api_keys where id = any(\(fresh))") == 5)
     }
 
     @Test func aSecondSweepWaitsForTheFirstByTheLock() async throws {
