@@ -100,29 +100,37 @@ import Testing
     }
 
     /// No arguments, then each argument alone with every value that selects something: every
-    /// row id of both accounts for ids, every choice, the smallest and largest page.
+    /// row id of both accounts for ids, every choice, the smallest and largest page. A tool with
+    /// several required arguments gets each value of each, the others at their first value.
     func argumentSets(for tool: Tool, ids: [UUID]) -> [[String: JSONValue]] {
         let required = tool.input.properties.filter(\.isRequired)
         var sets: [[String: JSONValue]] = required.isEmpty ? [[:]] : []
+        var others: [String: JSONValue] = [:]
+        for property in required { others[property.name] = values(of: property, ids: ids).first }
         for property in tool.input.properties {
-            let values: [JSONValue]
-            switch property.kind {
-            case .uuid: values = ids.map { .string($0.uuidString) }
-            case .oneOf(let choices): values = choices.map { .string($0) }
-            case .string:
-                values = [
-                    "eu-west-1", "us-east-1", "global", "ec2:instance", "ec2:volume", "rds:db", "s3:bucket",
-                    "idle_instance", "unattached_volume",
-                ]
-            case .integer(let minimum, let maximum, _): values = [.number(Double(minimum)), .number(Double(maximum))]
-            case .money: values = ["0", "10", "40"]
-            case .cursor: values = []
-            }
+            let values = values(of: property, ids: ids)
             if property.isRequired || required.isEmpty {
-                sets += values.map { [property.name: $0] }
+                sets += values.map { others.merging([property.name: $0]) { _, this in this } }
             }
         }
         return sets
+    }
+
+    func values(of property: InputSchema.Property, ids: [UUID]) -> [JSONValue] {
+        let values: [JSONValue]
+        switch property.kind {
+        case .uuid: values = ids.map { .string($0.uuidString) }
+        case .oneOf(let choices): values = choices.map { .string($0) }
+        case .string:
+            values = [
+                "eu-west-1", "us-east-1", "global", "ec2:instance", "ec2:volume", "rds:db", "s3:bucket",
+                "idle_instance", "unattached_volume",
+            ]
+        case .integer(let minimum, let maximum, _): values = [.number(Double(minimum)), .number(Double(maximum))]
+        case .money: values = ["0", "10", "40"]
+        case .cursor: values = []
+        }
+        return values
     }
 }
 
