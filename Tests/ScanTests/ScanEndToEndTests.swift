@@ -67,17 +67,7 @@ import Testing
     @Test func startsAScanFromMCP() async throws {
         let (account, key) = try stack.newAccount(scopes: [.read, .write])
         let (_, readOnly) = try stack.newAccount(scopes: [.read])
-        let customer = stack.estate.aws.seed.demoCustomer
-        let cloudAccount = UUID()
-        try stack.database.client(as: .worker).transaction(scopedTo: account) { transaction in
-            try transaction.execute(
-                """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
-                                            external_id, status)
-                values (\(cloudAccount), \(account), \(customer.accountID), 'customer', 'us-east-1', 'role',
-                        \(customer.roleARN), \(customer.externalID), 'connected')
-                """)
-        }
+        let cloudAccount = try stack.connectCustomer(to: account)
         let call: [String: Any] = [
             "jsonrpc": "2.0", "id": 1, "method": "tools/call",
             "params": [
@@ -139,6 +129,81 @@ import Testing
         #expect(anonymous.status == 401)
     }
 
+    /// The results over REST, read by the same queries as MCP's tools: every resource page by
+    /// page, cost totals, findings by saving; bad parameters refused; another account sees none.
+    @Test func readsTheResultsOverRESTAsTheMCPToolsDo() async throws {
+        let (account, key) = try stack.newAccount(scopes: [.read, .write])
+        let (_, stranger) = try stack.newAccount(scopes: [.read])
+        let cloudAccount = try stack.connectCustomer(to: account)
+        let started = try await stack.call(
+            "POST", "/v1/cloud-accounts/\(cloudAccount.uuidString)/scans", key: key,
+            json: ["regions": EstateScanTests.regions])
+        let scanID = try #require(started.json["id"] as? String)
+        var scan: [String: Any] = [:]
+        for _ in 0..<240 {
+            scan = try await stack.call("GET", "/v1/scans/\(scanID)", key: key).json
+            if let status = scan["status"] as? String, status != "queued", status != "running" { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(scan["status"] as? String == "succeeded")
+
+        var resources: [[String: Any]] = []
+        var cursor: String?
+        repeat {
+            let page = try await stack.call(
+                "GET", "/v1/resources?limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""), key: key)
+            #expect(page.status == 200, "\(page.text)")
+            resources += page.json["resources"] as? [[String: Any]] ?? []
+            cursor = page.json["next_cursor"] as? String
+        } while cursor != nil
+        #expect(resources.count == stack.estate.expected.resources.count)
+        let costs = resources.compactMap { Money($0["monthly_cost"] as? String ?? "") }
+        #expect(costs == costs.sorted(by: >), "most expensive first")
+        #expect(Set(resources.compactMap { $0["id"] as? String }).count == resources.count, "no row twice")
+
+        let summary = try await stack.call("GET", "/v1/costs?group_by=region", key: key).json
+        #expect(Money(summary["total_monthly_cost"] as? String ?? "") == Money(stack.estate.expected.totalCost))
+        let groups = summary["groups"] as? [[String: Any]] ?? []
+        #expect(Set(groups.compactMap { $0["key"] as? String }).isSuperset(of: ["us-east-1", "eu-west-1"]))
+        #expect(groups.reduce(0) { $0 + ($1["resource_count"] as? Int ?? 0) } == resources.count)
+
+        let findings = try await stack.call("GET", "/v1/waste-findings?limit=100", key: key).json
+        let listed = findings["findings"] as? [[String: Any]] ?? []
+        #expect(findings["total_count"] as? Int == scan["finding_count"] as? Int)
+        #expect(
+            Money(findings["total_monthly_saving"] as? String ?? "")
+                == Money(scan["total_monthly_saving"] as? String ?? ""))
+        let savings = listed.compactMap { Money($0["monthly_saving"] as? String ?? "") }
+        #expect(savings == savings.sorted(by: >))
+
+        // MCP's list_resources answers the same first page.
+        let mcp = try await stack.call(
+            "POST", "/mcp", key: key,
+            json: [
+                "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": ["name": "list_resources", "arguments": ["limit": 7]],
+            ],
+            headers: ["Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"])
+        let structured = (mcp.json["result"] as? [String: Any])?["structuredContent"] as? [String: Any]
+        let viaMCP = (structured?["resources"] as? [[String: Any]] ?? []).compactMap { $0["arn"] as? String }
+        #expect(viaMCP == resources.prefix(7).compactMap { $0["arn"] as? String })
+
+        for query in [
+            "/v1/resources?limit=0", "/v1/resources?limit=101", "/v1/resources?cursor=bm90LWEtY3Vyc29y",
+            "/v1/resources?min_monthly_cost=-1", "/v1/resources?cloud_account_id=nope", "/v1/costs?group_by=planet",
+            "/v1/waste-findings?status=gone", "/v1/waste-findings?min_monthly_saving=lots",
+        ] {
+            let refused = try await stack.call("GET", query, key: key)
+            #expect(refused.status == 400 && refused.json["error"] as? String == "invalid_request", "\(query)")
+        }
+        let firstPage = try await stack.call("GET", "/v1/resources?limit=1", key: key)
+        let foreignCursor = try #require(firstPage.json["next_cursor"] as? String)
+        #expect(try await stack.call("GET", "/v1/waste-findings?cursor=\(foreignCursor)", key: key).status == 400)
+        let theirs = try await stack.call("GET", "/v1/resources", key: stranger)
+        #expect(theirs.status == 200 && (theirs.json["resources"] as? [Any])?.isEmpty == true)
+        #expect(try await stack.call("GET", "/v1/costs", key: nil).status == 401)
+    }
+
     /// Access keys are checked with GetCallerIdentity and sealed; another account sees nothing
     /// of them; disconnecting erases them at once.
     @Test func sealsAccessKeysAndErasesThemOnDisconnect() async throws {
@@ -197,6 +262,22 @@ actor ScanStack {
         let gateway: String
         let database: TestDatabase
         let estate: SeededEstate.Estate
+
+        /// The seeded customer account, connected by role to `account` (as verified).
+        func connectCustomer(to account: UUID) throws -> UUID {
+            let customer = estate.aws.seed.demoCustomer
+            let cloudAccount = UUID()
+            try database.client(as: .worker).transaction(scopedTo: account) { transaction in
+                try transaction.execute(
+                    """
+                    insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                                                external_id, status)
+                    values (\(cloudAccount), \(account), \(customer.accountID), 'customer', 'us-east-1', 'role',
+                            \(customer.roleARN), \(customer.externalID), 'connected')
+                    """)
+            }
+            return cloudAccount
+        }
 
         /// A person's account and an API key with `scopes`.
         func newAccount(scopes: Set<Scope>) throws -> (UUID, String) {

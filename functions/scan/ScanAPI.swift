@@ -2,8 +2,9 @@ import FoundationEssentials
 import KloudCore
 import LambdaRuntime
 
-/// The REST side: cloud accounts (connect, verify, list, disconnect) and scans (start, show,
-/// list, delete), for a signed-in person or an API key (writes need `kloudhub:write`).
+/// The REST side: cloud accounts (connect, verify, list, disconnect), scans (start, show, list,
+/// delete) and their results (resources, costs, waste findings), for a signed-in person or an
+/// API key (writes need `kloudhub:write`).
 struct ScanAPI: APIFunction {
     let authenticator: Authenticator
     let database: PostgresClient
@@ -16,6 +17,7 @@ struct ScanAPI: APIFunction {
         let cloudAccounts = CloudAccountsEndpoint(
             database: database, connections: connections, invoker: invoker, caller: caller)
         let scans = ScansEndpoint(database: database, caller: caller)
+        let results = ResultsEndpoint(database: database, caller: caller)
         switch (request.routeKey, id) {
         case ("GET /v1/cloud-accounts", _): return try cloudAccounts.list()
         case ("POST /v1/cloud-accounts", _): return try await cloudAccounts.connect(request)
@@ -25,6 +27,9 @@ struct ScanAPI: APIFunction {
         case ("GET /v1/scans", _): return try scans.list()
         case ("GET /v1/scans/{id}", let id?): return try scans.show(id)
         case ("DELETE /v1/scans/{id}", let id?): return try scans.delete(id)
+        case ("GET /v1/resources", _): return try results.resources(request)
+        case ("GET /v1/costs", _): return try results.costs(request)
+        case ("GET /v1/waste-findings", _): return try results.findings(request)
         default: throw APIError.unknownRoute(request)
         }
     }

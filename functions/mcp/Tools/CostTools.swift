@@ -3,18 +3,11 @@ import KloudCore
 
 /// `get_cost_summary`: monthly cost totals of the scanned resources, grouped.
 enum CostTools {
-    struct Group: Encodable, Sendable {
-        var key: String
-        var name: String?
-        var monthlyCost: Money
-        var resourceCount: Int
-    }
-
     struct Summary: Encodable, Sendable {
         var groupBy: String
         var totalMonthlyCost: Money
         var resourceCount: Int
-        var groups: [Group]
+        var groups: [ScanResults.CostGroup]
     }
 
     static let summary = Tool(
@@ -44,26 +37,9 @@ enum CostTools {
         run: { arguments, context in
             let groupBy = arguments.string("group_by") ?? "service"
             let account = arguments.uuid("cloud_account_id")
+            let grouping = ScanResults.CostGrouping(rawValue: groupBy) ?? .service
             let groups = try context.read { transaction in
-                try transaction.query(
-                    """
-                    select g.key, c.name, g.cost, g.count
-                    from (select case \(groupBy)
-                                     when 'region' then r.region
-                                     when 'cloud_account' then r.cloud_account_id::text
-                                     else split_part(r.resource_type, ':', 1) end as key,
-                                 sum(r.monthly_cost) as cost, count(*)::bigint as count
-                          from resources r
-                          where r.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
-                            and (\(account)::uuid is null or r.cloud_account_id = \(account))
-                          group by 1) g
-                    left join cloud_accounts c on \(groupBy) = 'cloud_account' and c.id::text = g.key
-                    order by g.cost desc, g.key
-                    """
-                ).map { row in
-                    let (key, name, cost, count) = try row.decode((String, String?, Money, Int).self)
-                    return Group(key: key, name: name, monthlyCost: cost, resourceCount: count)
-                }
+                try ScanResults.costGroups(by: grouping, cloudAccountID: account, in: transaction)
             }
             let total = groups.reduce(Money.zero) { $0 + $1.monthlyCost }
             let count = groups.reduce(0) { $0 + $1.resourceCount }

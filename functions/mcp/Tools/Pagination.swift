@@ -2,34 +2,6 @@ import FoundationEssentials
 import KloudCore
 import LambdaRuntime
 
-/// Where the next page of a list starts: the sort key and id of the last row shown, bound to
-/// the list it came from. Opaque to clients (base64url); a cursor of another list is refused.
-struct PageCursor: Sendable, Equatable {
-    static let maximumLength = 512
-
-    /// The list (tool name) the cursor belongs to.
-    var list: String
-    /// The last row's sort key, as text (an amount, a timestamp in microseconds, a name).
-    var key: String
-    var id: UUID
-
-    var encoded: String {
-        Base64URL.encode(Array("v1\n\(list)\n\(id.uuidString)\n\(key)".utf8))
-    }
-
-    /// The cursor `text` encodes for `list`; throws an argument error for anything else.
-    static func decode(_ text: String, list: String) throws(ToolFailure) -> PageCursor {
-        let failure = ToolFailure(message: "cursor is not a nextCursor of \(list); start again without a cursor")
-        guard let bytes = Base64URL.decode(Substring(text)), let plain = String(validating: bytes, as: UTF8.self)
-        else { throw failure }
-        let parts = plain.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "v1", parts[1] == list, let id = UUID(uuidString: String(parts[2])) else {
-            throw failure
-        }
-        return PageCursor(list: list, key: String(parts[3]), id: id)
-    }
-}
-
 /// The common arguments and answer of a paginated list.
 enum Page {
     /// `limit` and `cursor`, the arguments every list takes.
@@ -47,17 +19,17 @@ enum Page {
     /// The decoded cursor argument of `list`, if one was given.
     static func cursor(_ arguments: ToolArguments, list: String) throws(ToolFailure) -> PageCursor? {
         guard let text = arguments.string("cursor") else { return nil }
-        return try PageCursor.decode(text, list: list)
+        guard let cursor = PageCursor.decode(text, list: list) else {
+            throw ToolFailure(message: "cursor is not a nextCursor of \(list); start again without a cursor")
+        }
+        return cursor
     }
 
     /// The page of `rows` (fetched with one extra row) and the cursor after it.
     static func split<Row>(
         _ rows: [Row], limit: Int, list: String, cursor: (Row) -> (key: String, id: UUID)
     ) -> (rows: [Row], nextCursor: String?) {
-        guard rows.count > limit else { return (rows, nil) }
-        let page = Array(rows.prefix(limit))
-        let last = cursor(page[page.count - 1])
-        return (page, PageCursor(list: list, key: last.key, id: last.id).encoded)
+        PageCursor.split(rows, limit: limit, list: list, cursor: cursor)
     }
 
     /// A timestamp as a cursor key: whole microseconds since 1970, which Postgres keeps exactly.

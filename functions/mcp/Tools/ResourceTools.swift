@@ -4,20 +4,8 @@ import KloudCore
 /// `list_resources` and `get_cost_summary`: the inventory the last scans found, with the
 /// monthly cost of each resource.
 enum ResourceTools {
-    struct Resource: Encodable, Sendable {
-        var id: UUID
-        var cloudAccountID: UUID
-        var arn: String
-        var resourceType: String
-        var name: String
-        var region: String
-        var monthlyCost: Money
-        var tags: [String: String]
-        var lastSeenAt: Date
-    }
-
     struct Listing: Encodable, Sendable {
-        var resources: [Resource]
+        var resources: [ScanResults.Resource]
         var nextCursor: String?
     }
 
@@ -57,38 +45,13 @@ enum ResourceTools {
                 guard let cost = Money(cursor.key) else { throw ToolFailure(message: "cursor is damaged; start again") }
                 return cost
             }
-            let account = arguments.uuid("cloud_account_id")
-            let region = arguments.string("region")
-            let type = arguments.string("resource_type")
-            let minimum = arguments.money("min_monthly_cost")
+            let filter = ScanResults.ResourceFilter(
+                cloudAccountID: arguments.uuid("cloud_account_id"), region: arguments.string("region"),
+                resourceType: arguments.string("resource_type"), minimumMonthlyCost: arguments.money("min_monthly_cost")
+            )
+            let after = afterCost.map { ($0, cursor!.id) }
             let rows = try context.read { transaction in
-                try transaction.query(
-                    """
-                    select id, cloud_account_id, arn, resource_type, name, region, monthly_cost, last_seen_at,
-                           tag_keys, tag_values
-                    from resources
-                    cross join lateral (
-                        select coalesce(array_agg(key order by key), '{}') as tag_keys,
-                               coalesce(array_agg(value #>> '{}' order by key), '{}') as tag_values
-                        from jsonb_each(tags) where jsonb_typeof(value) = 'string') as string_tags
-                    where scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
-                      and (\(account)::uuid is null or cloud_account_id = \(account))
-                      and (\(region)::text is null or region = \(region))
-                      and (\(type)::text is null or resource_type = \(type))
-                      and (\(minimum)::numeric is null or monthly_cost >= \(minimum))
-                      and (\(afterCost)::numeric is null or (monthly_cost, id) < (\(afterCost), \(cursor?.id)))
-                    order by monthly_cost desc, id desc
-                    limit \(limit + 1)
-                    """
-                ).map { row in
-                    let (id, cloudAccountID, arn, type, name, region, cost, seenAt, tagKeys, tagValues) =
-                        try row.decode(
-                            (UUID, UUID, String, String, String, String, Money, Date, [String], [String]).self)
-                    return Resource(
-                        id: id, cloudAccountID: cloudAccountID, arn: arn, resourceType: type, name: name,
-                        region: region, monthlyCost: cost,
-                        tags: Dictionary(zip(tagKeys, tagValues)) { first, _ in first }, lastSeenAt: seenAt)
-                }
+                try ScanResults.resources(filter, after: after, limit: limit + 1, in: transaction)
             }
             let page = Page.split(rows, limit: limit, list: "list_resources") { ($0.monthlyCost.description, $0.id) }
             let total = page.rows.reduce(Money.zero) { $0 + $1.monthlyCost }

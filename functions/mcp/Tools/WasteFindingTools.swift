@@ -4,29 +4,14 @@ import KloudCore
 /// `list_waste_findings`: resources that cost money and do nothing, with what removing each
 /// would save.
 enum WasteFindingTools {
-    struct Finding: Encodable, Sendable {
-        var id: UUID
-        var resourceID: UUID
-        var resourceArn: String
-        var resourceName: String
-        var cloudAccountID: UUID
-        var region: String
-        var rule: String
-        var title: String
-        var reason: String
-        var monthlySaving: Money
-        var status: String
-        var createdAt: Date
-    }
-
     struct Listing: Encodable, Sendable {
-        var findings: [Finding]
+        var findings: [ScanResults.Finding]
         var totalMonthlySaving: Money
         var totalCount: Int
         var nextCursor: String?
     }
 
-    static let statuses = ["open", "dismissed", "resolved"]
+    static let statuses = ScanResults.findingStatuses
 
     static let findingSchema = OutputSchema.object([
         "id": OutputSchema.uuid, "resource_id": OutputSchema.uuid, "resource_arn": OutputSchema.string,
@@ -71,41 +56,14 @@ enum WasteFindingTools {
             let minimum = arguments.money("min_monthly_saving")
             let status = arguments.string("status") ?? "open"
             let account = arguments.uuid("cloud_account_id")
+            let filter = ScanResults.FindingFilter(
+                rule: rule, minimumMonthlySaving: minimum, status: status, cloudAccountID: account)
+            let after = afterSaving.map { ($0, cursor!.id) }
             let (rows, totals) = try context.read { transaction in
-                let rows = try transaction.query(
-                    """
-                    select f.id, f.resource_id, r.arn, r.name, r.cloud_account_id, r.region, f.kind, f.title,
-                           f.reason, f.monthly_saving, f.status, f.created_at
-                    from waste_findings f join resources r on r.id = f.resource_id
-                    where f.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
-                      and f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
-                      and (\(minimum)::numeric is null or f.monthly_saving >= \(minimum))
-                      and (\(account)::uuid is null or r.cloud_account_id = \(account))
-                      and (\(afterSaving)::numeric is null or (f.monthly_saving, f.id) < (\(afterSaving), \(cursor?.id)))
-                    order by f.monthly_saving desc, f.id desc
-                    limit \(limit + 1)
-                    """
-                ).map { row in
-                    let (id, resourceID, arn, name, accountID, region, rule, title, reason, saving, status, createdAt) =
-                        try row.decode(
-                            (UUID, UUID, String, String, UUID, String, String, String, String, Money, String, Date).self
-                        )
-                    return Finding(
-                        id: id, resourceID: resourceID, resourceArn: arn, resourceName: name, cloudAccountID: accountID,
-                        region: region, rule: rule, title: title, reason: reason, monthlySaving: saving, status: status,
-                        createdAt: createdAt)
-                }
-                let totals = try transaction.query(
-                    """
-                    select coalesce(sum(f.monthly_saving), 0)::numeric(14, 4), count(*)::bigint
-                    from waste_findings f join resources r on r.id = f.resource_id
-                    where f.scan_id in (select latest_scan_id from cloud_accounts where latest_scan_id is not null)
-                      and f.status = \(status) and (\(rule)::text is null or f.kind = \(rule))
-                      and (\(minimum)::numeric is null or f.monthly_saving >= \(minimum))
-                      and (\(account)::uuid is null or r.cloud_account_id = \(account))
-                    """
-                ).first!.decode((Money, Int).self)
-                return (rows, totals)
+                (
+                    try ScanResults.findings(filter, after: after, limit: limit + 1, in: transaction),
+                    try ScanResults.findingTotals(filter, in: transaction)
+                )
             }
             let page = Page.split(rows, limit: limit, list: "list_waste_findings") {
                 ($0.monthlySaving.description, $0.id)
