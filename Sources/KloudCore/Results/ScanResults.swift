@@ -44,20 +44,30 @@ public enum ScanResults {
     ) throws -> [Resource] {
         try transaction.query(
             """
-            select id, cloud_account_id, arn, resource_type, name, region, monthly_cost, last_seen_at,
+            select r.id, r.cloud_account_id, r.arn, r.resource_type, r.name, r.region, r.monthly_cost, r.last_seen_at,
                    tag_keys, tag_values
-            from resources
+            from cloud_accounts c
+            -- Each cloud account's latest scan through the (account, scan, cost, id) index, most
+            -- expensive first, so a page reads about a page of rows per cloud account (a scan of
+            -- every resource with the sort after it took 14 ms for 10,000), then only the page's
+            -- tags are unpacked.
+            cross join lateral (
+                select id, cloud_account_id, arn, resource_type, name, region, monthly_cost, last_seen_at, tags
+                from resources
+                where scan_id = c.latest_scan_id
+                  and (\(filter.region)::text is null or region = \(filter.region))
+                  and (\(filter.resourceType)::text is null or resource_type = \(filter.resourceType))
+                  and (\(filter.minimumMonthlyCost)::numeric is null or monthly_cost >= \(filter.minimumMonthlyCost))
+                  and (\(after?.cost)::numeric is null or (monthly_cost, id) < (\(after?.cost), \(after?.id)))
+                order by monthly_cost desc, id desc
+                limit \(limit)) r
             cross join lateral (
                 select coalesce(array_agg(key order by key), '{}') as tag_keys,
                        coalesce(array_agg(value #>> '{}' order by key), '{}') as tag_values
-                from jsonb_each(tags) where jsonb_typeof(value) = 'string') as string_tags
-            where scan_id in (\(unsafeRaw: latestScans))
-              and (\(filter.cloudAccountID)::uuid is null or cloud_account_id = \(filter.cloudAccountID))
-              and (\(filter.region)::text is null or region = \(filter.region))
-              and (\(filter.resourceType)::text is null or resource_type = \(filter.resourceType))
-              and (\(filter.minimumMonthlyCost)::numeric is null or monthly_cost >= \(filter.minimumMonthlyCost))
-              and (\(after?.cost)::numeric is null or (monthly_cost, id) < (\(after?.cost), \(after?.id)))
-            order by monthly_cost desc, id desc
+                from jsonb_each(r.tags) where jsonb_typeof(value) = 'string') as string_tags
+            where c.latest_scan_id is not null
+              and (\(filter.cloudAccountID)::uuid is null or c.id = \(filter.cloudAccountID))
+            order by r.monthly_cost desc, r.id desc
             limit \(limit)
             """
         ).map { row in
