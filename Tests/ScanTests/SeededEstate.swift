@@ -38,7 +38,6 @@ actor SeededEstate {
 
     static let shared = SeededEstate()
 
-    private let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
     private var seeding: Task<Estate, any Error>?
 
     func estate(regions: [String], asOf: Date) async throws -> Estate {
@@ -50,7 +49,7 @@ actor SeededEstate {
 
     private func seed(regions: [String], asOf: Date) async throws -> Estate {
         let root = URL(fileURLWithPath: TestEnvironment.packageRoot)
-        let aws = try await LocalAWS.start(projectRoot: root, region: "us-east-1", supervisor: supervisor)
+        let aws = try await SharedLocalAWS.start()
         let configuration = AWSConfiguration(
             region: "us-east-1",
             credentials: AWSCredentials(accessKeyID: aws.seed.accessKeyID, secretAccessKey: aws.seed.secretAccessKey),

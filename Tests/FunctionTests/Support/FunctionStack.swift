@@ -68,7 +68,7 @@ actor FunctionStack {
         var storage: AccountStorage?
         var localAWS: LocalAWS?
         if usesLocalAWS {
-            let aws = try await startLocalAWS(log: log)
+            let aws = try await SharedLocalAWS.start(log: log.log())
             localAWS = aws
             configuration.environment.merge(aws.functionEnvironment) { own, _ in own }
             configuration.environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] = "allow"
@@ -84,26 +84,5 @@ actor FunctionStack {
         return Running(
             emulator: emulator, gateway: gateway, database: database, sessions: sessions,
             webhookSecret: webhookSecret, log: log, storage: storage, aws: localAWS, configuration: configuration)
-    }
-
-    /// moto, seeded as the emulator seeds it, and stopped when the test process ends (the shared
-    /// stack is never shut down).
-    private static func startLocalAWS(log: LogRecorder) async throws -> LocalAWS {
-        let supervisor = ServiceSupervisor(log: log.log())
-        let aws = try await LocalAWS.start(
-            projectRoot: URL(fileURLWithPath: TestEnvironment.packageRoot), region: "us-east-1",
-            supervisor: supervisor)
-        if let moto = await supervisor.runningServices["local-aws"] {
-            // Its output goes nowhere: a write to the closed pipe of an ended test process would
-            // end the watchdog by SIGPIPE before it stops moto.
-            _ = try ChildProcess.spawn(
-                executable: "/bin/sh",
-                arguments: [
-                    "-c",
-                    "exec >/dev/null 2>&1; while kill -0 \(getpid()); do sleep 1; done; kill \(moto)",
-                ],
-                environment: ["PATH": "/usr/bin:/bin"], output: { _ in })
-        }
-        return aws
     }
 }
