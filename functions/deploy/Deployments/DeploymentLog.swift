@@ -12,7 +12,8 @@ actor DeploymentLog {
     let s3: S3Client
     let bucket: String
     let key: String
-    let redactor: LogRedactor
+    /// Knows only key shapes until the run knows its secrets (``redact(with:)``).
+    private var redactor = LogRedactor(secrets: [])
     /// Called after each write to S3 with the size and the last lines.
     let onFlush: @Sendable (Int, String) async throws -> Void
 
@@ -22,15 +23,17 @@ actor DeploymentLog {
     private var isTruncated = false
 
     init(
-        s3: S3Client, bucket: String, key: String, redactor: LogRedactor,
+        s3: S3Client, bucket: String, key: String,
         onFlush: @escaping @Sendable (Int, String) async throws -> Void
     ) {
         self.s3 = s3
         self.bucket = bucket
         self.key = key
-        self.redactor = redactor
         self.onFlush = onFlush
     }
+
+    /// Redacts `redactor`'s secrets too from here on; set before any output that could hold them.
+    func redact(with redactor: LogRedactor) { self.redactor = redactor }
 
     /// A line of KloudHub's own, between Terraform's commands.
     func note(_ line: String) async throws {

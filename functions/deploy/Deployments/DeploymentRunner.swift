@@ -50,7 +50,7 @@ struct DeploymentRunner: Sendable {
         let account = job.accountID
         guard let claimed = try claim(job.deploymentID, account: account) else { return .skipped }
         let log = DeploymentLog(
-            s3: s3, bucket: logsBucket, key: claimed.logKey, redactor: LogRedactor(secrets: []),
+            s3: s3, bucket: logsBucket, key: claimed.logKey,
             onFlush: { [database] size, tail in
                 try database.transaction(scopedTo: account) { transaction in
                     _ = try transaction.execute(
@@ -115,7 +115,8 @@ struct DeploymentRunner: Sendable {
                 customer.accessKeyID, customer.secretAccessKey, customer.sessionToken ?? "", own.accessKeyID,
                 own.secretAccessKey, own.sessionToken ?? "",
             ] + contents.sensitiveValues)
-        let logged = RedactingLog(log: log, redactor: redactor)
+        // Redacted by complete lines in the log, so a secret split across two reads is caught.
+        await log.redact(with: redactor)
 
         let folder = try ScratchFolder("deploy-" + id.uuidString.lowercased())
         defer { folder.remove() }
@@ -137,7 +138,7 @@ struct DeploymentRunner: Sendable {
         let stopAt = deadline - Self.deadlineReserve
         let cancellation = CancellationCheck(database: database, deployment: id, account: account)
         func step(_ arguments: [String], capture: Bool = false) async throws -> [UInt8] {
-            try await logged.note("terraform " + arguments.prefix(while: { !$0.hasPrefix("-") }).joined(separator: " "))
+            try await log.note("terraform " + arguments.prefix(while: { !$0.hasPrefix("-") }).joined(separator: " "))
             var captured: [UInt8] = []
             var stopReason: Failure?
             let termination = try await terraform.run(arguments, in: folder.path, environment: runEnvironment) {
@@ -153,11 +154,11 @@ struct DeploymentRunner: Sendable {
                 }
                 return stopReason != nil
             } output: { chunk in
-                if capture { captured += chunk } else { try? await logged.append(chunk) }
+                if capture { captured += chunk } else { try? await log.append(chunk) }
             }
             if let stopReason { throw stopReason }
             guard termination.succeeded else {
-                if capture { try? await logged.append(captured) }
+                if capture { try? await log.append(captured) }
                 throw Failure(
                     code: "terraform_failed",
                     message: "terraform \(arguments[0]) failed (\(termination)); see the log")
@@ -277,16 +278,6 @@ struct DeploymentRunner: Sendable {
             ).first?.decode(UUID.self)
         }
     }
-}
-
-/// The log as a run writes it: its own notes and Terraform's output, redacted with the run's
-/// secrets.
-struct RedactingLog: Sendable {
-    let log: DeploymentLog
-    let redactor: LogRedactor
-
-    func note(_ line: String) async throws { try await log.note(line) }
-    func append(_ chunk: [UInt8]) async throws { try await log.append(redactor.redact(chunk)) }
 }
 
 /// Whether someone asked to cancel the deployment; asks the database at most every few seconds.
