@@ -49,11 +49,23 @@ import Testing
         return (account, cloudAccount, scan)
     }
 
-    func runner() -> ScanRunner {
+    /// A runner judging as of `asOf`, reaching AWS as `configure` leaves the configuration.
+    func runner(configure: (inout AWSConfiguration) throws -> Void = { _ in }) throws -> ScanRunner {
         let worker = database.client(as: .worker)
-        var runner = ScanRunner(store: ScanStore(database: worker), connections: estate.connections(database: worker))
+        var connections = estate.connections(database: worker)
+        try configure(&connections.configuration)
+        var runner = ScanRunner(store: ScanStore(database: worker), connections: connections)
         runner.now = { Self.asOf }
         return runner
+    }
+
+    /// The scan's warnings: unit and error code.
+    func warnings(of scan: UUID, account: UUID) throws -> [(unit: String, code: String)] {
+        try database.client(as: .worker).transaction(scopedTo: account) { transaction in
+            try transaction.query(
+                "select w ->> 'unit', w ->> 'code' from scans, jsonb_array_elements(warnings) w where id = \(scan)"
+            ).map { try $0.decode((String, String).self) }
+        }
     }
 
     /// What the scan stored: resources and findings as the seed script writes them.
@@ -122,7 +134,7 @@ import Testing
     /// the continuation finishes with the same results and no duplicates.
     @Test func continuesAfterTheDeadlineWithoutDuplicates() async throws {
         let (account, _, scan) = try connectedAccount(regions: Self.regions)
-        var stopping = runner()
+        var stopping = try runner()
         stopping.unitConcurrency = 1
         stopping.deadlineMargin = .seconds(20)
         // Each look at the clock finds 30 s more gone: two units start, the third would end too
@@ -170,25 +182,81 @@ import Testing
                     + "</Error><RequestId>1</RequestId></ErrorResponse>")
         }
         let (account, _, scan) = try connectedAccount(regions: Self.regions)
-        let worker = database.client(as: .worker)
-        var connections = estate.connections(database: worker)
-        connections.configuration.serviceEndpointURLs["RDS"] = try AWSEndpoint(url: throttling.url)
-        connections.configuration.retryStrategy.sleep = { _ in }
-        var runner = ScanRunner(store: ScanStore(database: worker), connections: connections)
-        runner.now = { Self.asOf }
-        let outcome = try await runner.run(
+        let throttled = try runner { configuration in
+            configuration.serviceEndpointURLs["RDS"] = try AWSEndpoint(url: throttling.url)
+            configuration.retryStrategy.sleep = { _ in }
+        }
+        let outcome = try await throttled.run(
             scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
         ) {}
         #expect(outcome == .succeeded)
-        let warnings = try worker.transaction(scopedTo: account) { transaction in
-            try transaction.query(
-                "select w ->> 'unit', w ->> 'code' from scans, jsonb_array_elements(warnings) w where id = \(scan)"
-            ).map { try $0.decode((String, String).self) }
-        }
+        let warnings = try warnings(of: scan, account: account)
         #expect(warnings.map(\.0).sorted() == ["eu-west-1/rds", "us-east-1/rds"])
         #expect(warnings.allSatisfy { $0.1 == "Throttling" })
         let (resources, _) = try stored(scan, account: account)
         #expect(resources == estate.expected.resources.filter { !$0.contains(" rds:db ") })
+    }
+
+    /// A region that refuses every call, as one denied by a service control policy does, becomes
+    /// a warning for each of its units; the other region and S3 complete and the scan succeeds.
+    @Test func aRegionThatRefusesEveryCallBecomesWarningsAndTheRestCompletes() async throws {
+        let failing = "eu-west-1"
+        let proxy = try AWSForwardingProxy(forwardingTo: estate.aws.endpoint) { request, scope in
+            guard let scope, scope.region == failing else { return nil }
+            return Self.denial(of: request, service: scope.service)
+        }
+        defer { proxy.stop() }
+        let (account, _, scan) = try connectedAccount(regions: Self.regions)
+        let denied = try runner { $0.endpointURL = try AWSEndpoint(url: proxy.url) }
+        let outcome = try await denied.run(
+            scanID: scan, account: account, deadline: .now.advanced(by: .seconds(600)), logger: .init(label: "test")
+        ) {}
+        #expect(outcome == .succeeded)
+
+        let warnings = try warnings(of: scan, account: account)
+        let failingUnits = ScanUnit.all(regions: [failing]).filter { $0.region == failing }.map(\.description)
+        #expect(warnings.map(\.0).sorted() == failingUnits.sorted())
+        #expect(
+            warnings.allSatisfy { ["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"].contains($0.1) })
+        let kept = estate.expected.resources.filter { line in
+            let fields = line.split(separator: " ")
+            return fields[2] != failing || fields[1].hasPrefix("s3:")
+        }
+        #expect(kept.count < estate.expected.resources.count && kept.contains { $0.contains(" s3:bucket global ") })
+        let keptARNs = Set(kept.map { String($0.split(separator: " ")[0]) })
+        let (resources, findings) = try stored(scan, account: account)
+        #expect(resources == kept)
+        #expect(findings == estate.expected.findings.filter { keptARNs.contains(String($0.split(separator: " ")[0])) })
+        let regionsCalled = Set(
+            proxy.requests.compactMap {
+                AWSForwardingProxy.SigningScope(authorization: $0.headers["authorization"])?.region
+            })
+        #expect(regionsCalled == Set(Self.regions))
+    }
+
+    /// How AWS refuses a call an organization's policy denies, in the service's own error shape.
+    static func denial(of request: LoopbackHTTPServer.Request, service: String) -> LoopbackHTTPServer.Reply {
+        let message = "explicit deny in a service control policy for this region"
+        if request.headers["x-amz-target"] != nil {
+            return .json(403, #"{"__type":"AccessDeniedException","message":"\#(message)"}"#)
+        }
+        switch service {
+        case "ec2":
+            return .xml(
+                403,
+                "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>\(message)</Message></Error>"
+                    + "</Errors><RequestID>denied</RequestID></Response>")
+        case "lambda":
+            return .response(
+                status: 403,
+                headers: [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")],
+                body: Array(#"{"Type":"User","Message":"\#(message)"}"#.utf8))
+        default:
+            return .xml(
+                403,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>\(message)</Message>"
+                    + "</Error><RequestId>denied</RequestId></ErrorResponse>")
+        }
     }
 
     /// Disconnecting stops a scan: the next unit is not started and the scan ends cancelled.

@@ -51,18 +51,10 @@ final class SelfSignedHTTPSServer: @unchecked Sendable {
 
     private func waitUntilListening() throws {
         for _ in 0..<100 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let descriptor = LoopbackSocket.connect(port: port) {
+                close(descriptor)
+                return
             }
-            close(descriptor)
-            if connected == 0 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw TestSupportError("the HTTPS test server did not start")
