@@ -1,8 +1,9 @@
 // The MCP server's busiest read measured end to end (`make bench`): the released `mcp` binary
 // behind the emulator, on an embedded cluster holding 10,000 resources in one account. Two
 // clients call `tools/call list_resources` (50 per page) with an API key through the gateway,
-// so two warm instances answer.
-// Run: mcp-bench --bin .build/release [requests]
+// so two warm instances answer. `ping` (the same path and authentication, no query) and a `GET`
+// that answers 405 before authentication (the emulator's path alone) are measured beside it.
+// Run: mcp-bench --bin .build/release [--concurrency 2] [requests]
 
 import Foundation
 import KloudCore
@@ -10,17 +11,20 @@ import KloudLocal
 
 var binaryFolder = URL(fileURLWithPath: ".build/release")
 var requests = 2000
+var concurrency = 2
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
     if argument == "--bin", !arguments.isEmpty {
         binaryFolder = URL(fileURLWithPath: arguments.removeFirst())
+    } else if argument == "--concurrency", let count = arguments.first.flatMap(Int.init) {
+        arguments.removeFirst()
+        concurrency = count
     } else if let count = Int(argument) {
         requests = count
     }
 }
 
-let concurrency = 2
 let resourceCount = 10_000
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -72,6 +76,11 @@ let ping = #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#
 /// One JSON-RPC request through the gateway; returns how long it took.
 func call(_ body: String, _ http: HTTPClient, gateway: String, key: String) async throws -> Duration {
     let start = ContinuousClock.now
+    if body.isEmpty {
+        let response = try await http.execute(HTTPRequest(method: "GET", url: gateway + "/mcp"))
+        precondition(response.status == 405, "GET /mcp answered \(response.status)")
+        return ContinuousClock.now - start
+    }
     let response = try await http.execute(
         HTTPRequest(
             method: "POST", url: gateway + "/mcp",
@@ -147,7 +156,9 @@ do {
         }
     }
 
-    for (label, body) in [("tools/call list_resources (limit 50)", listResources), ("ping", ping)] {
+    for (label, body) in [
+        ("tools/call list_resources (limit 50)", listResources), ("ping", ping), ("GET (405, no authentication)", ""),
+    ] {
         print(try await measure(label, body, clients: clients, gateway: gateway, key: key))
     }
     await emulator.shutdown()

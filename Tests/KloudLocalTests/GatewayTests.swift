@@ -30,6 +30,23 @@ struct GatewayTests {
         #expect(context["stage"] as? String == "$default")
         let epoch = try #require(context["timeEpoch"] as? Int)
         #expect((before - 1)...(after + 1) ~= Double(epoch) / 1000, "timeEpoch is the request's time in milliseconds")
+        let time = try #require(context["time"] as? String)
+        #expect(time == GatewayEvent.requestTime(Date(timeIntervalSince1970: Double(epoch / 1000))))
+    }
+
+    @Test(arguments: [
+        (1_796_266_245.9, "03/Dec/2026:02:50:45 +0000"), (1_772_679_845, "05/Mar/2026:03:04:05 +0000"),
+        (0, "01/Jan/1970:00:00:00 +0000"),
+    ])
+    func requestTimeIsWrittenAsAPIGatewayWritesIt(seconds: Double, expected: String) {
+        #expect(GatewayEvent.requestTime(Date(timeIntervalSince1970: seconds)) == expected)
+    }
+
+    @Test func peakMemoryIsReadFromTheStatusText() {
+        let status = Data("Name:\tmcp\nVmPeak:\t  123456 kB\nVmHWM:\t   20480 kB\nVmRSS:\t 1 kB\n".utf8)
+        #expect(FunctionInstance.kilobytes(of: "VmHWM:", in: status) == 20480)
+        #expect(FunctionInstance.kilobytes(of: "VmSwap:", in: status) == nil)
+        #expect(FunctionInstance.kilobytes(of: "VmHWM:", in: Data("VmHWM:\t kB\n".utf8)) == nil)
     }
 
     @Test func greedyVariableTakesTheRestOfThePath() async throws {

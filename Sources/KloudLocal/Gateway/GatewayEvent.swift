@@ -84,12 +84,15 @@ struct GatewayEvent {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// `29/Nov/2026:03:04:05 +0000`, the form of `requestContext.time`.
-    private static func requestTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-        return formatter.string(from: date)
+    /// `29/Nov/2026:03:04:05 +0000`, the form of `requestContext.time`; written by hand, since
+    /// a `DateFormatter` made per request was the emulator's largest cost per invocation.
+    static func requestTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func twoDigits(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(twoDigits(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(1900 + parts.tm_year):"
+            + "\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec)) +0000"
     }
 }

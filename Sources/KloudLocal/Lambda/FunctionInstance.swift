@@ -40,12 +40,38 @@ struct FunctionInstance {
 
     /// The process's peak resident memory (VmHWM), in megabytes, as Lambda's Max Memory Used.
     var maximumMemoryUsedMB: Int {
-        guard let pid = process?.pid,
-            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = line.split(separator: " ").compactMap({ Int($0) }).first
+        guard let pid = process?.pid, let status = FileManager.default.contents(atPath: "/proc/\(pid)/status"),
+            let kilobytes = Self.kilobytes(of: "VmHWM:", in: status)
         else { return 0 }
         return (kilobytes + 1023) / 1024
+    }
+
+    /// The number after `field` in a `/proc/<pid>/status` text, read from the bytes (it is read
+    /// after every invocation).
+    static func kilobytes(of field: String, in status: Data) -> Int? {
+        let name = Array(field.utf8)
+        return status.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int? in
+            var lineStart = 0
+            while lineStart + name.count <= bytes.count {
+                if bytes[lineStart..<lineStart + name.count].elementsEqual(name) {
+                    var index = lineStart + name.count
+                    while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+                        index += 1
+                    }
+                    var value = 0
+                    var digits = 0
+                    while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                        value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                        digits += 1
+                        index += 1
+                    }
+                    return digits > 0 ? value : nil
+                }
+                guard let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                lineStart = newline + 1
+            }
+            return nil
+        }
     }
 
     mutating func started(process: ChildProcess, server: ServerTask) {
