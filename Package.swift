@@ -136,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["KloudCore", "KloudLocal", "LoopbackServers"],
             path: "Benchmarks/scan-bench",
             exclude: ["sequential_scan.py"],
             swiftSettings: strictSwift
@@ -165,8 +165,15 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "LoopbackServers",
+            path: "Tests/LoopbackServers",
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "KloudTestSupport",
-            dependencies: ["KloudCore", "KloudLocal", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: [
+                "KloudCore", "KloudLocal", "LoopbackServers", .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/KloudTestSupport",
             swiftSettings: strictSwift
         ),

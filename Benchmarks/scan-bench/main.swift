@@ -2,18 +2,27 @@
 // on an embedded cluster and the local AWS, scanning an estate of over 2,000 resources in four
 // regions (Tests/ScanTests/Fixtures/estate.py --scale 11) through a role with an external id;
 // beside it, in the same run, sequential_scan.py making the same calls one after another with
-// boto3. Peak memory is the function's own (REPORT's Max Memory Used).
-// Run: scan-bench --bin .build/release
+// boto3. Peak memory is the function's own (REPORT's Max Memory Used). Each pair runs once on
+// moto alone and once with a round trip's latency added to every call (see `latencies`).
+// Run: scan-bench --bin .build/release [--aws-latency-ms 0,25]
 
 import Foundation
 import KloudCore
 import KloudLocal
+import LoopbackServers
 
 var binaryFolder = URL(fileURLWithPath: ".build/release")
+/// Milliseconds each AWS call waits before moto answers it: 0 is moto alone, where both clients
+/// wait on the one Python process; 25 is a regional AWS endpoint's round trip, which moto on
+/// this machine does not have.
+var latencies = [0, 25]
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
     if argument == "--bin", !arguments.isEmpty { binaryFolder = URL(fileURLWithPath: arguments.removeFirst()) }
+    if argument == "--aws-latency-ms", !arguments.isEmpty {
+        latencies = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
+    }
 }
 
 let regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
@@ -39,6 +48,21 @@ final class MemoryReports: @unchecked Sendable {
     }
 
     var peak: Int { lock.withLock { peakMB } }
+}
+
+/// CPU seconds a process has used (user and system), from /proc/<pid>/stat.
+func cpuSeconds(of pid: Int32?) -> Double {
+    guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let end = stat.lastIndex(of: ")")
+    else { return 0 }
+    // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    let fields = stat[stat.index(after: end)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 func run(_ arguments: [String]) async throws -> Data {
@@ -73,19 +97,9 @@ do {
     let expectedCount = (expected?["resources"] as? [Any])?.count ?? 0
     print("seeded \(expectedCount) resources in \(regions.count) regions in \(ContinuousClock.now - seedStart)")
 
-    let memory = MemoryReports()
-    var configuration = EmulatorConfiguration(
-        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-    configuration.gatewayPort = 0
-    configuration.lambdaPort = 0
-    configuration.isSchedulerEnabled = false
-    configuration.log = EmulatorLog { memory.read($0) }
-    configuration.environment = aws.functionEnvironment
-    for role in [DatabaseRole.api, .worker, .maintenance] {
-        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
-    }
-    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
-    let worker = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.worker]!))
+    let api = PostgresClient(configuration: .init(connectionString: try await cluster.connectionString(for: .api)))
+    let worker = PostgresClient(
+        configuration: .init(connectionString: try await cluster.connectionString(for: .worker)))
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_scan_bench", email: "bench@example.com", name: "Bench")
     let key = try APIKeyService(database: api).create(
@@ -101,50 +115,73 @@ do {
                     \(customer.roleARN), \(customer.externalID), 'connected')
             """)
     }
-    let emulator = try Emulator(configuration: configuration)
-    let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
-    let http = HTTPClient()
-    func call(_ method: String, _ path: String, _ body: String = "") async throws -> [String: Any] {
-        let response = try await http.execute(
-            HTTPRequest(
-                method: method, url: gateway + path,
-                headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
-                body: .bytes(Array(body.utf8))))
-        return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    for latency in latencies {
+        // Both clients reach moto through the same proxy, which waits `latency` before each call.
+        let proxy = try AWSForwardingProxy(forwardingTo: aws.endpoint, latency: .milliseconds(latency))
+        defer { proxy.stop() }
+        let endpoint = latency == 0 ? aws.endpoint.absoluteString : proxy.url
+        let memory = MemoryReports()
+        var configuration = EmulatorConfiguration(
+            functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
+        configuration.gatewayPort = 0
+        configuration.lambdaPort = 0
+        configuration.isSchedulerEnabled = false
+        configuration.log = EmulatorLog { memory.read($0) }
+        configuration.environment = aws.functionEnvironment
+        configuration.environment["AWS_ENDPOINT_URL"] = endpoint
+        for role in [DatabaseRole.api, .worker, .maintenance] {
+            configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
+        }
+        let emulator = try Emulator(configuration: configuration)
+        let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
+        let http = HTTPClient()
+        func call(_ method: String, _ path: String, _ body: String = "") async throws -> [String: Any] {
+            let response = try await http.execute(
+                HTTPRequest(
+                    method: method, url: gateway + path,
+                    headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                    body: .bytes(Array(body.utf8))))
+            return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+        }
+
+        let moto = await supervisor.runningServices["local-aws"]
+        let motoBeforeScan = cpuSeconds(of: moto)
+        let scanStart = ContinuousClock.now
+        let started = try await call(
+            "POST", "/v1/cloud-accounts/\(cloudAccount.uuidString.lowercased())/scans",
+            #"{"regions": ["\#(regions.joined(separator: "\", \""))"]}"#)
+        let scanID = started["id"] as? String ?? ""
+        var scan: [String: Any] = [:]
+        repeat {
+            try await Task.sleep(for: .milliseconds(50))
+            scan = try await call("GET", "/v1/scans/\(scanID)")
+        } while ["queued", "running"].contains(scan["status"] as? String ?? "")
+        let swiftSeconds = seconds(ContinuousClock.now - scanStart)
+        let motoDuringScan = cpuSeconds(of: moto) - motoBeforeScan
+        await emulator.shutdown()
+        let motoBeforeBaseline = cpuSeconds(of: moto)
+
+        let baseline =
+            try JSONSerialization.jsonObject(
+                with: try await run([
+                    packageRoot.appendingPathComponent("Benchmarks/scan-bench/sequential_scan.py").path, "--endpoint",
+                    endpoint, "--access-key-id", aws.seed.accessKeyID, "--secret-access-key",
+                    aws.seed.secretAccessKey, "--role-arn", customer.roleARN, "--external-id", customer.externalID,
+                    "--regions", regions.joined(separator: ","), "--owner-id-filter",
+                ])) as? [String: Any]
+        let baselineSeconds = baseline?["seconds"] as? Double ?? 0
+        let motoDuringBaseline = cpuSeconds(of: moto) - motoBeforeBaseline
+        print(
+            "AWS latency \(latency) ms per call: scan of \(scan["resource_count"] ?? 0) resources "
+                + "(\(scan["status"] ?? "?")) in \(regions.count) regions through the emulator: "
+                + String(format: "%.2f s (moto busy %.1f s)", swiftSeconds, motoDuringScan)
+                + ", peak memory \(memory.peak) MB; "
+                + "sequential boto3 (\(baseline?["resources"] ?? 0) resources, \(baseline?["calls"] ?? 0) calls): "
+                + String(format: "%.2f s (moto busy %.1f s)", baselineSeconds, motoDuringBaseline)
+                + ", peak RSS \((baseline?["peak_rss_kb"] as? Int ?? 0) / 1024) MB; "
+                + String(format: "%.1f× faster", baselineSeconds / max(swiftSeconds, 0.001)))
+        if let warnings = scan["warnings"] as? [Any], !warnings.isEmpty { print("scan warnings: \(warnings)") }
     }
-
-    let scanStart = ContinuousClock.now
-    let started = try await call(
-        "POST", "/v1/cloud-accounts/\(cloudAccount.uuidString.lowercased())/scans",
-        #"{"regions": ["\#(regions.joined(separator: "\", \""))"]}"#)
-    let scanID = started["id"] as? String ?? ""
-    var scan: [String: Any] = [:]
-    repeat {
-        try await Task.sleep(for: .milliseconds(50))
-        scan = try await call("GET", "/v1/scans/\(scanID)")
-    } while ["queued", "running"].contains(scan["status"] as? String ?? "")
-    let swiftSeconds =
-        Double((ContinuousClock.now - scanStart).components.seconds)
-        + Double((ContinuousClock.now - scanStart).components.attoseconds) / 1e18
-    await emulator.shutdown()
-
-    let baseline =
-        try JSONSerialization.jsonObject(
-            with: try await run([
-                packageRoot.appendingPathComponent("Benchmarks/scan-bench/sequential_scan.py").path, "--endpoint",
-                aws.endpoint.absoluteString, "--access-key-id", aws.seed.accessKeyID, "--secret-access-key",
-                aws.seed.secretAccessKey, "--role-arn", customer.roleARN, "--external-id", customer.externalID,
-                "--regions", regions.joined(separator: ","), "--owner-id-filter",
-            ])) as? [String: Any]
-    let baselineSeconds = baseline?["seconds"] as? Double ?? 0
-    print(
-        "scan of \(scan["resource_count"] ?? 0) resources (\(scan["status"] ?? "?")) in \(regions.count) regions "
-            + "through the emulator: " + String(format: "%.2f s", swiftSeconds) + ", peak memory \(memory.peak) MB; "
-            + "sequential boto3 (\(baseline?["resources"] ?? 0) resources, \(baseline?["calls"] ?? 0) calls): "
-            + String(format: "%.2f s", baselineSeconds)
-            + ", peak RSS \((baseline?["peak_rss_kb"] as? Int ?? 0) / 1024) MB; "
-            + String(format: "%.1f× faster", baselineSeconds / max(swiftSeconds, 0.001)))
-    print("scan warnings: \(scan["warnings"] ?? [])")
 } catch {
     print("benchmark failed: \(String(reflecting: error))")
 }

@@ -8,8 +8,9 @@ import Foundation
 /// region, or take as long as a real AWS endpoint does.
 ///
 /// Each request is forwarded byte for byte with its `Host` header, so its SigV4 signature
-/// still verifies at moto; `intercept` may answer a request instead (it sees the region and
-/// service the request was signed for).
+/// still verifies at moto, after `latency` (a thread per connection waits, so concurrent
+/// requests wait together, as they do on a network); `intercept` may answer a request instead
+/// (it sees the region and service the request was signed for).
 public final class AWSForwardingProxy: @unchecked Sendable {
     /// What a request was signed for: the scope of its `Authorization` header's credential.
     public struct SigningScope: Sendable, Equatable {
@@ -33,6 +34,7 @@ public final class AWSForwardingProxy: @unchecked Sendable {
     /// reply to answer a request itself, or nil to forward it.
     public init(
         forwardingTo upstream: URL,
+        latency: Duration = .zero,
         intercept: @escaping @Sendable (LoopbackHTTPServer.Request, SigningScope?) -> LoopbackHTTPServer.Reply? = {
             _, _ in nil
         }
@@ -41,6 +43,10 @@ public final class AWSForwardingProxy: @unchecked Sendable {
         server = try LoopbackHTTPServer { request in
             if let reply = intercept(request, SigningScope(authorization: request.headers["authorization"])) {
                 return reply
+            }
+            if latency > .zero {
+                let (seconds, attoseconds) = latency.components
+                Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
             }
             return Self.forward(request, toPort: port)
         }
