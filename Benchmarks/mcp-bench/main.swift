@@ -89,8 +89,18 @@ func call(_ body: String, _ http: HTTPClient, gateway: String, key: String) asyn
                 "MCP-Protocol-Version": "2025-11-25", "Authorization": "Bearer \(key)",
             ], body: .bytes(Array(body.utf8))))
     let elapsed = ContinuousClock.now - start
-    let text = String(decoding: response.body, as: UTF8.self)
-    precondition(response.status == 200 && !text.contains(#""isError":true"#), "call failed: \(text.prefix(500))")
+    // A plain loop: Foundation's String.contains and DataProtocol.firstRange cost the client
+    // more than the emulator's whole work for the call.
+    let failure = Array(#""isError":true"#.utf8)
+    let hasFailed = response.body.withUnsafeBufferPointer { body in
+        body.count >= failure.count
+            && (0...(body.count - failure.count)).contains { start in
+                body[start] == failure[0] && failure.indices.allSatisfy { body[start + $0] == failure[$0] }
+            }
+    }
+    precondition(
+        response.status == 200 && !hasFailed,
+        "call failed: \(String(decoding: response.body.prefix(500), as: UTF8.self))")
     return elapsed
 }
 

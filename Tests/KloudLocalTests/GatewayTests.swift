@@ -42,6 +42,38 @@ struct GatewayTests {
         #expect(GatewayEvent.requestTime(Date(timeIntervalSince1970: seconds)) == expected)
     }
 
+    @Test func functionOutputMapsToTheResponseAPIGatewaySends() throws {
+        let structured = GatewayResponse(
+            functionOutput: Data(
+                (#"{"statusCode":201,"headers":{"X-Count":3,"X-Flag":true,"Content-Type":"text/x"},"#
+                    + #""cookies":["a=1"],"body":"{\"k\":\"v \\\"q\\\"\"}","isBase64Encoded":false}"#).utf8))
+        #expect(structured.status == 201)
+        #expect(
+            structured.headers.map { "\($0.name)=\($0.value)" } == [
+                "content-type=text/x", "x-count=3", "x-flag=true", "set-cookie=a=1",
+            ])
+        #expect(String(decoding: structured.body, as: UTF8.self) == #"{"k":"v \"q\""}"#)
+
+        let binary = GatewayResponse(
+            functionOutput: Data(#"{"statusCode":200,"body":"AAEC","isBase64Encoded":true}"#.utf8))
+        #expect(binary.body == Data([0, 1, 2]))
+        #expect(binary.headers.map(\.name) == ["content-type"])
+
+        for plain in [#"[1,2]"#, #"{"message":"no status"}"#, "42"] {
+            let response = GatewayResponse(functionOutput: Data(plain.utf8))
+            #expect(response.status == 200 && response.body == Data(plain.utf8))
+        }
+    }
+
+    @Test(arguments: [
+        "not json", #"{"statusCode":"200"}"#, #"{"statusCode":99}"#, #"{"statusCode":200.5}"#,
+        #"{"statusCode":200,"headers":[]}"#, #"{"statusCode":200,"cookies":["a",1]}"#, #"{"statusCode":200,"body":7}"#,
+        #"{"statusCode":200,"body":"%%","isBase64Encoded":true}"#,
+    ])
+    func malformedFunctionOutputIs502(output: String) {
+        #expect(GatewayResponse(functionOutput: Data(output.utf8)).status == 502)
+    }
+
     @Test func peakMemoryIsReadFromTheStatusText() {
         let status = Data("Name:\tmcp\nVmPeak:\t  123456 kB\nVmHWM:\t   20480 kB\nVmRSS:\t 1 kB\n".utf8)
         #expect(FunctionInstance.kilobytes(of: "VmHWM:", in: status) == 20480)

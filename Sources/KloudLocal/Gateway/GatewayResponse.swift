@@ -1,4 +1,5 @@
 import Foundation
+import LambdaRuntime
 
 /// Turns a function's result into the HTTP response API Gateway would send (payload 2.0).
 struct GatewayResponse {
@@ -17,40 +18,43 @@ struct GatewayResponse {
     static let payloadTooLarge = message(413, "Request Entity Too Large")
 
     /// The response for a function's output: an object with `statusCode` is a structured
-    /// response; any other JSON is sent as a 200 JSON body; anything else is a 502.
+    /// response; any other JSON is sent as a 200 JSON body; anything else is a 502. Read with
+    /// FoundationEssentials' decoder: JSONSerialization took several milliseconds to unescape
+    /// the body of a large response (a JSON text inside a JSON string).
     init(functionOutput output: Data) {
-        guard let parsed = try? JSONSerialization.jsonObject(with: output, options: [.fragmentsAllowed]) else {
+        guard let parsed = try? JSONDecoder().decode(JSONValue.self, from: output) else {
             self = .badGateway
             return
         }
-        guard let object = parsed as? [String: Any], object["statusCode"] != nil else {
+        guard case .object(let object) = parsed, let statusCode = object["statusCode"] else {
             self.init(status: 200, headers: [("content-type", "application/json")], body: output)
             return
         }
-        guard let status = object["statusCode"] as? Int, (100...599).contains(status) else {
+        guard let status = statusCode.intValue, (100...599).contains(status) else {
             self = .badGateway
             return
         }
         var headers: [(String, String)] = []
         if let given = object["headers"] {
-            guard let map = given as? [String: Any] else {
+            guard case .object(let map) = given else {
                 self = .badGateway
                 return
             }
             for (name, value) in map.sorted(by: { $0.key < $1.key }) {
-                headers.append((name.lowercased(), value as? String ?? "\(value)"))
+                headers.append((name.lowercased(), Self.headerText(value)))
             }
         }
         if let cookies = object["cookies"] {
-            guard let list = cookies as? [String] else {
+            guard case .array(let list) = cookies, list.allSatisfy({ $0.stringValue != nil }) else {
                 self = .badGateway
                 return
             }
-            headers += list.map { ("set-cookie", $0) }
+            headers += list.compactMap(\.stringValue).map { ("set-cookie", $0) }
         }
         var body = Data()
-        if let text = object["body"] as? String {
-            if object["isBase64Encoded"] as? Bool == true {
+        switch object["body"] {
+        case .string(let text):
+            if object["isBase64Encoded"] == .bool(true) {
                 guard let decoded = Data(base64Encoded: text) else {
                     self = .badGateway
                     return
@@ -59,7 +63,8 @@ struct GatewayResponse {
             } else {
                 body = Data(text.utf8)
             }
-        } else if object["body"] != nil && !(object["body"] is NSNull) {
+        case nil, .null: break
+        default:
             self = .badGateway
             return
         }
@@ -67,6 +72,17 @@ struct GatewayResponse {
             headers.append(("content-type", "text/plain; charset=utf-8"))
         }
         self.init(status: status, headers: headers, body: body)
+    }
+
+    /// A header's value as text: strings as they are, numbers and booleans as written.
+    private static func headerText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .number(let number): number.rounded() == number && abs(number) < 9e15 ? String(Int(number)) : "\(number)"
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        case .array, .object: (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? ""
+        }
     }
 
     init(status: Int, headers: [(name: String, value: String)], body: Data) {
