@@ -19,9 +19,8 @@ struct ResultsEndpoint: Sendable {
             resourceType: try Self.text(request, "resource_type"),
             minimumMonthlyCost: try Self.money(request, "min_monthly_cost"))
         let after = try cursor.map { (try Self.money($0.key), $0.id) }
-        let rows = try database.transaction(scopedTo: caller.accountID) { transaction in
-            try ScanResults.resources(filter, after: after, limit: limit + 1, in: transaction)
-        }
+        let rows = try ScanResults.resources(
+            filter, after: after, limit: limit + 1, accountID: caller.accountID, database: database)
         let page = PageCursor.split(rows, limit: limit, list: "resources") { ($0.monthlyCost.description, $0.id) }
         struct Page: Encodable {
             var resources: [ScanResults.Resource]
@@ -41,9 +40,8 @@ struct ResultsEndpoint: Sendable {
                 return grouping
             } ?? .service
         let account = try Self.uuid(request, "cloud_account_id")
-        let groups = try database.transaction(scopedTo: caller.accountID) { transaction in
-            try ScanResults.costGroups(by: grouping, cloudAccountID: account, in: transaction)
-        }
+        let groups = try ScanResults.costGroups(
+            by: grouping, cloudAccountID: account, accountID: caller.accountID, database: database)
         struct Summary: Encodable {
             var groupBy: String
             var totalMonthlyCost: Money

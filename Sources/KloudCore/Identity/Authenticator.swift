@@ -279,7 +279,7 @@ struct StoredKey {
     var accountIsDeleting: Bool
 
     static func find(hash: Data, in database: PostgresClient) throws -> StoredKey? {
-        let rows = try database.query(
+        let rows = try database.read(
             """
             select id, account_id, kind, scopes, client_id, family_id, resource, expires_at, revoked_at, account_status
             from kloudhub.find_api_key(\(hash))

@@ -89,6 +89,60 @@ public final class PostgresClient: Sendable {
         try run(accountID: accountID, body)
     }
 
+    /// Runs one read-only statement in one round trip: the transaction's settings and the
+    /// statement travel as one pipeline and run in the implicit transaction that ends with
+    /// it, with no BEGIN or COMMIT of their own (a transaction costs two round trips).
+    ///
+    /// The transaction is read-only (`transaction_read_only` is set before the statement), so
+    /// a statement that writes fails instead, and the read is resent once on a new connection
+    /// if the connection drops.
+    public func read(_ query: PostgresQuery) throws -> PostgresRows {
+        try read(accountID: nil, query)
+    }
+
+    /// Runs one read-only statement like ``read(_:)``, scoped to one account: row-level
+    /// security then shows that account's rows only.
+    public func read(scopedTo accountID: UUID, _ query: PostgresQuery) throws -> PostgresRows {
+        try read(accountID: accountID, query)
+    }
+
+    /// Runs one statement in one round trip, in the implicit transaction that ends with the
+    /// pipeline: committed if it succeeds, never resent. If the connection drops, the error
+    /// says the commit's outcome is unknown. For a write whose loss is tolerable but whose
+    /// repetition is not (a request log line).
+    public func write(scopedTo accountID: UUID?, _ query: PostgresQuery) throws -> Int {
+        try oneStatement(accountID: accountID, query, readOnly: false).affectedRowCount
+    }
+
+    private func read(accountID: UUID?, _ query: PostgresQuery) throws -> PostgresRows {
+        try oneStatement(accountID: accountID, query, readOnly: true)
+    }
+
+    private func oneStatement(accountID: UUID?, _ query: PostgresQuery, readOnly: Bool) throws -> PostgresRows {
+        try lock.withLock {
+            let statements = [settingsStatement(accountID: accountID, readOnly: readOnly)].compactMap { $0 } + [query]
+            var attempt = 1
+            while true {
+                if !(slot.connection?.isUsable ?? false) {
+                    slot.connection = nil
+                    slot.connection = try PostgresConnection.connect(to: configuration.connectionString)
+                }
+                do {
+                    return try slot.connection!.pipeline(statements)
+                } catch {
+                    discardConnectionIfNotIdle()
+                    guard error.isConnectionLost else { throw error }
+                    slot.connection = nil
+                    guard readOnly, attempt < TransactionStateMachine.maximumAttempts else {
+                        if !readOnly, let lost = error as? PostgresError { throw lost.markingCommitOutcomeUnknown() }
+                        throw error
+                    }
+                    attempt += 1
+                }
+            }
+        }
+    }
+
     // MARK: - Running a transaction
 
     private func run<Result>(accountID: UUID?, _ body: (PostgresTransaction) throws -> Result) throws -> Result {
@@ -146,20 +200,29 @@ public final class PostgresClient: Sendable {
     /// BEGIN, then the transaction-local settings in one statement; they are
     /// sent with the body's first statement.
     private func openingStatements(accountID: UUID?) -> [PostgresQuery] {
-        let scope = accountID?.uuidString.lowercased()
-        let timeout = configuration.statementTimeout.map(Self.milliseconds)
-        let settings: PostgresQuery? =
-            switch (scope, timeout) {
-            case (nil, nil): nil
-            case (let scope?, nil): "select set_config(\(Self.accountSetting), \(scope), true)"
-            case (nil, let timeout?): "select set_config('statement_timeout', \(timeout), true)"
-            case (let scope?, let timeout?):
-                """
-                select set_config(\(Self.accountSetting), \(scope), true),
-                       set_config('statement_timeout', \(timeout), true)
-                """
-            }
-        return ["BEGIN"] + (settings.map { [$0] } ?? [])
+        ["BEGIN"] + [settingsStatement(accountID: accountID, readOnly: false)].compactMap { $0 }
+    }
+
+    /// The transaction-local settings (account scope, statement timeout, read-only) as one
+    /// statement, or nil when there are none.
+    private func settingsStatement(accountID: UUID?, readOnly: Bool) -> PostgresQuery? {
+        var settings: [(name: String, value: String)] = []
+        if readOnly { settings.append(("transaction_read_only", "on")) }
+        if let accountID { settings.append((Self.accountSetting, accountID.uuidString.lowercased())) }
+        if let timeout = configuration.statementTimeout {
+            settings.append(("statement_timeout", Self.milliseconds(timeout)))
+        }
+        guard !settings.isEmpty else { return nil }
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 64 * settings.count, interpolationCount: 6)
+        sql.appendLiteral("select ")
+        for (index, setting) in settings.enumerated() {
+            sql.appendLiteral(index == 0 ? "set_config(" : ", set_config(")
+            sql.appendInterpolation(setting.name)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(setting.value)
+            sql.appendLiteral(", true)")
+        }
+        return PostgresQuery(stringInterpolation: sql)
     }
 
     /// Drops a connection left broken or inside a transaction, so the next

@@ -42,11 +42,8 @@ public struct RequestLog: Sendable {
                    \(entry.method), \(entry.path), \(entry.status), \(ip)::inet, \(entry.userAgent), \(headers),
                    \(entry.durationMilliseconds)
             """
-        if let accountID = entry.accountID {
-            try database.transaction(scopedTo: accountID) { try $0.execute(insert) }
-        } else {
-            try database.execute(insert)
-        }
+        // One round trip: the line is written once, and a lost one is logged, never resent.
+        try database.write(scopedTo: entry.accountID, insert)
     }
 
     /// Writes one entry, logging rather than throwing a failure.

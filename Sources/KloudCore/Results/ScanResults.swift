@@ -2,7 +2,9 @@ import FoundationEssentials
 
 /// What the latest completed scan of each cloud account found, read one way for REST (scan)
 /// and MCP (mcp): resources with their monthly cost, cost totals, waste findings. Every query
-/// runs in a transaction scoped to the caller's account.
+/// is scoped to the caller's account: a one-statement read in one round trip
+/// (``PostgresClient/read(scopedTo:_:)``), or the caller's transaction where two statements
+/// must see the same data.
 public enum ScanResults {
     /// Only rows of each cloud account's latest completed scan.
     static let latestScans = "select latest_scan_id from cloud_accounts where latest_scan_id is not null"
@@ -38,11 +40,14 @@ public enum ScanResults {
         }
     }
 
-    /// Up to `limit` resources, most expensive first, after the resource `after` (its cost and id).
+    /// Up to `limit` of the account's resources, most expensive first, after the resource
+    /// `after` (its cost and id).
     public static func resources(
-        _ filter: ResourceFilter, after: (cost: Money, id: UUID)?, limit: Int, in transaction: PostgresTransaction
+        _ filter: ResourceFilter, after: (cost: Money, id: UUID)?, limit: Int, accountID: UUID,
+        database: PostgresClient
     ) throws -> [Resource] {
-        try transaction.query(
+        try database.read(
+            scopedTo: accountID,
             """
             select r.id, r.cloud_account_id, r.arn, r.resource_type, r.name, r.region, r.monthly_cost, r.last_seen_at,
                    tag_keys, tag_values
@@ -94,12 +99,13 @@ public enum ScanResults {
         public var resourceCount: Int
     }
 
-    /// Monthly cost totals grouped by service (the resource type's part before the colon),
-    /// region or cloud account, most expensive first.
+    /// The account's monthly cost totals grouped by service (the resource type's part before
+    /// the colon), region or cloud account, most expensive first.
     public static func costGroups(
-        by grouping: CostGrouping, cloudAccountID: UUID?, in transaction: PostgresTransaction
+        by grouping: CostGrouping, cloudAccountID: UUID?, accountID: UUID, database: PostgresClient
     ) throws -> [CostGroup] {
-        try transaction.query(
+        try database.read(
+            scopedTo: accountID,
             """
             select g.key, c.name, g.cost, g.count
             from (select case \(grouping.rawValue)

@@ -88,6 +88,67 @@ import Testing
         #expect(try #require(outside.query("show statement_timeout").first).decode(String.self) == "0")
     }
 
+    @Test func readsInOneStatementScopedReadOnlyAndLeavesNothingBehind() throws {
+        let client = database.client(as: .api, statementTimeout: .seconds(3))
+        let accountID = UUID()
+
+        let inside = try #require(
+            client.read(
+                scopedTo: accountID,
+                """
+                select current_setting('kloudhub.account_id', true), current_setting('transaction_read_only'),
+                       current_setting('statement_timeout')
+                """
+            ).first
+        ).decode((String?, String, String).self)
+        let after = try #require(client.read("select current_setting('kloudhub.account_id', true)").first)
+            .decode(String?.self)
+
+        #expect(inside.0 == accountID.uuidString.lowercased())
+        #expect(inside.1 == "on" && inside.2 == "3s")
+        #expect(after == nil || after == "")
+        let later = try #require(client.query("select current_setting('transaction_read_only')").first)
+            .decode(String.self)
+        #expect(later == "off", "a later transaction may write")
+    }
+
+    @Test func refusesAWriteInARead() throws {
+        let client = database.client(as: .api)
+        let id = "read-\(UUID())"
+
+        let error = try #require(throws: PostgresError.self) {
+            try client.read(
+                """
+                insert into oauth_clients (client_id, registration_kind, redirect_uris)
+                values (\(id), 'dynamic', \(["https://a.example/cb"])) returning client_id
+                """)
+        }
+
+        #expect(error.sqlState == "25006")
+        #expect(try clientCount(id, using: client) == 0)
+        #expect(try #require(client.read("select 1").first).decode(Int.self) == 1)
+    }
+
+    @Test func writesOneStatementCommittedOrNotAtAll() throws {
+        let client = database.client(as: .api)
+        let id = "write-\(UUID())"
+        let insert: PostgresQuery = """
+            insert into oauth_clients (client_id, registration_kind, redirect_uris)
+            values (\(id), 'dynamic', \(["https://a.example/cb"]))
+            """
+
+        #expect(try client.write(scopedTo: nil, insert) == 1)
+        let error = try #require(throws: PostgresError.self) { try client.write(scopedTo: UUID(), insert) }
+
+        #expect(error.kind == .uniqueViolation)
+        #expect(try clientCount(id, using: client) == 1)
+        let session = try #require(
+            client.read("select current_setting('kloudhub.account_id', true), current_setting('transaction_read_only')")
+                .first
+        ).decode((String?, String).self)
+        #expect((session.0 == nil || session.0 == "") && session.1 == "on")
+    }
+
     @Test func cancelsAStatementPastItsTimeout() throws {
         let client = database.client(as: .api, statementTimeout: .milliseconds(100))
 

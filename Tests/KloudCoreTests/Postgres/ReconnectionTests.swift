@@ -81,6 +81,36 @@ import Testing
         #expect(try #require(client.query("select 1").first).decode(Int.self) == 1)
     }
 
+    @Test(.database) func resendsAReadOnceWhenItsConnectionDrops() throws {
+        let database = try TestDatabase.required()
+        let client = database.client(as: .api)
+        let before = try backendPID(client)
+
+        let error = try #require(throws: PostgresError.self) {
+            try client.read("select pg_terminate_backend(pg_backend_pid())")
+        }
+
+        #expect(error.kind == .connectionLost)
+        let after = try #require(client.read("select pg_backend_pid()").first).decode(Int.self)
+        #expect(after != before)
+    }
+
+    @Test(.database) func neverResendsAOneStatementWriteAndSaysItsOutcomeIsUnknown() throws {
+        let database = try TestDatabase.required()
+        let counter = try prepareAttemptCounter(in: database)
+        let client = database.client(as: .api)
+
+        let error = try #require(throws: PostgresError.self) {
+            try client.write(
+                scopedTo: nil, "select nextval(\("kloudhub." + counter)), pg_terminate_backend(pg_backend_pid())")
+        }
+
+        #expect(error.kind == .connectionLost)
+        #expect(error.isCommitOutcomeUnknown)
+        #expect(try attempts(counter, in: database) == 1)
+        #expect(try #require(client.read("select 1").first).decode(Int.self) == 1)
+    }
+
     @Test(.database) func neverResendsALaterStatementWhoseConnectionDropped() throws {
         let database = try TestDatabase.required()
         let counter = try prepareAttemptCounter(in: database)

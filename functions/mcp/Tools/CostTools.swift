@@ -38,9 +38,8 @@ enum CostTools {
             let groupBy = arguments.string("group_by") ?? "service"
             let account = arguments.uuid("cloud_account_id")
             let grouping = ScanResults.CostGrouping(rawValue: groupBy) ?? .service
-            let groups = try context.read { transaction in
-                try ScanResults.costGroups(by: grouping, cloudAccountID: account, in: transaction)
-            }
+            let groups = try ScanResults.costGroups(
+                by: grouping, cloudAccountID: account, accountID: context.accountID, database: context.database)
             let total = groups.reduce(Money.zero) { $0 + $1.monthlyCost }
             let count = groups.reduce(0) { $0 + $1.resourceCount }
             let top = groups.prefix(3).map { "\($0.name ?? $0.key) $\($0.monthlyCost)" }

@@ -50,9 +50,8 @@ enum ResourceTools {
                 resourceType: arguments.string("resource_type"), minimumMonthlyCost: arguments.money("min_monthly_cost")
             )
             let after = afterCost.map { ($0, cursor!.id) }
-            let rows = try context.read { transaction in
-                try ScanResults.resources(filter, after: after, limit: limit + 1, in: transaction)
-            }
+            let rows = try ScanResults.resources(
+                filter, after: after, limit: limit + 1, accountID: context.accountID, database: context.database)
             let page = Page.split(rows, limit: limit, list: "list_resources") { ($0.monthlyCost.description, $0.id) }
             let total = page.rows.reduce(Money.zero) { $0 + $1.monthlyCost }
             return ToolOutput(

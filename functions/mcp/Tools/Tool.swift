@@ -18,8 +18,8 @@ struct Tool: Sendable {
     var isReadOnly: Bool { requiredScope == .read }
 }
 
-/// What a tool runs with: the caller's account and the database, reached only through a
-/// transaction scoped to that account (row-level security does the rest).
+/// What a tool runs with: the caller's account and the database, reached only scoped to that
+/// account, by a transaction or a one-statement read (row-level security does the rest).
 struct ToolContext: Sendable {
     var accountID: UUID
     var database: PostgresClient
