@@ -4,16 +4,22 @@ import FoundationEssentials
 /// next depth and stays open until the value is done (``encodeValue(_:)`` closes it).
 struct StreamEncoder: Encoder {
     let writer: JSONStreamWriter
-    let codingPath: [any CodingKey]
+    /// The path to the container this value is in, and its key there: the path is made only
+    /// when asked for (an error), not once per member.
+    private let parentPath: [any CodingKey]
+    private let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// The depth of this value's container once opened.
     private let ownDepth: Int
 
-    init(writer: JSONStreamWriter, codingPath: [any CodingKey]) {
+    init(writer: JSONStreamWriter, codingPath: [any CodingKey], key: (any CodingKey)? = nil) {
         self.writer = writer
-        self.codingPath = codingPath
+        self.parentPath = codingPath
+        self.key = key
         ownDepth = writer.depth + 1
     }
+
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if writer.depth < ownDepth { writer.openObject() }
@@ -35,6 +41,7 @@ struct StreamEncoder: Encoder {
     func encodeValue<T: Encodable>(_ value: T) throws {
         switch value {
         case let text as String: writer.writeString(text)
+        case let id as UUID: writer.writeString(id.uuidString)
         case let flag as Bool: writer.writeBool(flag)
         case let number as Int: writer.writeNumber(String(number))
         case let number as Int64: writer.writeNumber(String(number))
@@ -88,12 +95,28 @@ struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func begin(_ key: Key) -> StreamEncoder {
         writer.beginMember(key.stringValue, atDepth: depth)
-        return StreamEncoder(writer: writer, codingPath: codingPath + [key])
+        return StreamEncoder(writer: writer, codingPath: codingPath, key: key)
     }
 
     mutating func encodeNil(forKey key: Key) throws {
         writer.beginMember(key.stringValue, atDepth: depth)
         writer.writeNull()
+    }
+
+    // The common scalars written directly: the generic path tries a dozen casts first.
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        writer.beginMember(key.stringValue, atDepth: depth)
+        writer.writeString(value)
+    }
+
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        writer.beginMember(key.stringValue, atDepth: depth)
+        writer.writeBool(value)
+    }
+
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        writer.beginMember(key.stringValue, atDepth: depth)
+        writer.writeNumber(String(value))
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {

@@ -114,6 +114,15 @@ import Testing
         #expect(String(decoding: try JSONStreamEncoder().encode([date]), as: UTF8.self) == #"["2026-11-18T11:06:40Z"]"#)
         #expect(throws: EncodingError.self) { try JSONStreamEncoder().encode([Double.nan]) }
         #expect(throws: EncodingError.self) { try JSONStreamEncoder().encode(["x": Double.infinity]) }
+        struct Reading: Encodable {
+            struct Sample: Encodable { var value: Double }
+            var samples: [String: Sample]
+        }
+        let error = try #require(throws: EncodingError.self) {
+            try JSONStreamEncoder().encode(Reading(samples: ["cpu": .init(value: .nan)]))
+        }
+        guard case .invalidValue(_, let context) = error else { throw error }
+        #expect(context.codingPath.map(\.stringValue) == ["samples", "value"], "where the bad number is")
     }
 
     /// A value may ask for its container twice (a result wrapped with more fields), and an
