@@ -4,9 +4,10 @@ import KloudLocal
 import KloudTestSupport
 import Testing
 
-/// Each package of `make package` (dist/NAME.zip), unzipped into an otherwise empty root and
-/// started there by chroot, serves its sample events from the emulator's Runtime API: nothing
-/// of this machine's system (its glibc, libpq, libcurl) is needed, as on provided.al2023.
+/// Each package of `make package` (dist/NAME.zip), unzipped into an otherwise empty root (but
+/// for /proc, as in Lambda) and started there by chroot, serves its sample events from the
+/// emulator's Runtime API: nothing of this machine's system (its glibc, libpq, libcurl) is
+/// needed, as on provided.al2023.
 @Suite(.serialized) struct LambdaPackageTests {
     static let dist = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["KLOUDHUB_PACKAGE_DIR"]
@@ -106,9 +107,17 @@ import Testing
         let unzipped = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/unzip"), ["-q", zip.path, "-d", root.path])
         #expect(unzipped.status == 0, "\(unzipped.allText)")
+        // The root holds only the package, and /proc, which Lambda's sandbox mounts too:
+        // libdispatch's thread-pool monitor reads /proc/self/task and traps without it. It is
+        // mounted in a mount namespace of the launcher's own, so nothing is left behind.
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("proc"), withIntermediateDirectories: true)
         let launcher = launchers.appendingPathComponent(name)
-        try "#!/bin/sh\nexec /usr/sbin/chroot '\(root.path)' /bootstrap\n".write(
-            to: launcher, atomically: true, encoding: .utf8)
+        try """
+        #!/bin/sh
+        exec /usr/bin/unshare --mount /bin/sh -c "mount -t proc proc '\(root.path)/proc' && exec /usr/sbin/chroot '\(root.path)' /bootstrap"
+
+        """.write(to: launcher, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: launcher.path)
     }
 }
