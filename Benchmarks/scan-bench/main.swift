@@ -116,10 +116,11 @@ do {
             """)
     }
     for latency in latencies {
-        // Both clients reach moto through the same proxy, which waits `latency` before each call.
-        let proxy = try AWSForwardingProxy(forwardingTo: aws.endpoint, latency: .milliseconds(latency))
-        defer { proxy.stop() }
-        let endpoint = latency == 0 ? aws.endpoint.absoluteString : proxy.url
+        // With a latency, both clients reach moto through one proxy that waits before each call.
+        let proxy =
+            latency > 0 ? try AWSForwardingProxy(forwardingTo: aws.endpoint, latency: .milliseconds(latency)) : nil
+        defer { proxy?.stop() }
+        let endpoint = proxy?.url ?? aws.endpoint.absoluteString
         let memory = MemoryReports()
         var configuration = EmulatorConfiguration(
             functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)

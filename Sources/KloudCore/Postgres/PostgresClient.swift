@@ -97,13 +97,13 @@ public final class PostgresClient: Sendable {
     /// a statement that writes fails instead, and the read is resent once on a new connection
     /// if the connection drops.
     public func read(_ query: PostgresQuery) throws -> PostgresRows {
-        try read(accountID: nil, query)
+        try oneStatement(accountID: nil, query, readOnly: true)
     }
 
     /// Runs one read-only statement like ``read(_:)``, scoped to one account: row-level
     /// security then shows that account's rows only.
     public func read(scopedTo accountID: UUID, _ query: PostgresQuery) throws -> PostgresRows {
-        try read(accountID: accountID, query)
+        try oneStatement(accountID: accountID, query, readOnly: true)
     }
 
     /// Runs one statement in one round trip, in the implicit transaction that ends with the
@@ -112,10 +112,6 @@ public final class PostgresClient: Sendable {
     /// repetition is not (a request log line).
     public func write(scopedTo accountID: UUID?, _ query: PostgresQuery) throws -> Int {
         try oneStatement(accountID: accountID, query, readOnly: false).affectedRowCount
-    }
-
-    private func read(accountID: UUID?, _ query: PostgresQuery) throws -> PostgresRows {
-        try oneStatement(accountID: accountID, query, readOnly: true)
     }
 
     private func oneStatement(accountID: UUID?, _ query: PostgresQuery, readOnly: Bool) throws -> PostgresRows {
@@ -133,10 +129,8 @@ public final class PostgresClient: Sendable {
                     discardConnectionIfNotIdle()
                     guard error.isConnectionLost else { throw error }
                     slot.connection = nil
-                    guard readOnly, attempt < TransactionStateMachine.maximumAttempts else {
-                        if !readOnly, let lost = error as? PostgresError { throw lost.markingCommitOutcomeUnknown() }
-                        throw error
-                    }
+                    if !readOnly, let lost = error as? PostgresError { throw lost.markingCommitOutcomeUnknown() }
+                    guard attempt < TransactionStateMachine.maximumAttempts else { throw error }
                     attempt += 1
                 }
             }
