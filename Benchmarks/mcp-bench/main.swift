@@ -3,7 +3,7 @@
 // clients call `tools/call list_resources` (50 per page) with an API key through the gateway,
 // so two warm instances answer. `ping` (the same path and authentication, no query) and a `GET`
 // that answers 405 before authentication (the emulator's path alone) are measured beside it.
-// Run: mcp-bench --bin .build/release [--concurrency 2] [requests]
+// Run: mcp-bench --bin .build/release [--concurrency 2] [--only list|ping|get] [requests]
 
 import Foundation
 import KloudCore
@@ -12,6 +12,7 @@ import KloudLocal
 var binaryFolder = URL(fileURLWithPath: ".build/release")
 var requests = 2000
 var concurrency = 2
+var only: String?
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
@@ -20,6 +21,8 @@ while !arguments.isEmpty {
     } else if argument == "--concurrency", let count = arguments.first.flatMap(Int.init) {
         arguments.removeFirst()
         concurrency = count
+    } else if argument == "--only", !arguments.isEmpty {
+        only = arguments.removeFirst()
     } else if let count = Int(argument) {
         requests = count
     }
@@ -166,9 +169,10 @@ do {
         }
     }
 
-    for (label, body) in [
-        ("tools/call list_resources (limit 50)", listResources), ("ping", ping), ("GET (405, no authentication)", ""),
-    ] {
+    for (name, label, body) in [
+        ("list", "tools/call list_resources (limit 50)", listResources), ("ping", "ping", ping),
+        ("get", "GET (405, no authentication)", ""),
+    ] where only == nil || only == name {
         print(try await measure(label, body, clients: clients, gateway: gateway, key: key))
     }
     await emulator.shutdown()

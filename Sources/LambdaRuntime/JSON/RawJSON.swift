@@ -14,7 +14,7 @@ public struct RawJSON: Encodable, Sendable {
 
     /// The text as a value, for readers that want to look inside.
     public func decoded() throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONValue(parsing: bytes)
     }
 
     /// To another encoder, the text is handed as the value it holds.

@@ -25,7 +25,7 @@ struct MCPExchange {
         guard bytes.count <= MCPFunction.bodyLimit else {
             return MCPResponse.error(413, .invalidRequest("Payload Too Large: at most \(MCPFunction.bodyLimit) bytes"))
         }
-        guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
+        guard let body = try? JSONValue(parsing: bytes) else {
             return MCPResponse.error(400, .parseError("Parse error: the body is not valid JSON"))
         }
         let headerVersion = request.header("mcp-protocol-version")
