@@ -34,13 +34,11 @@ public struct RequestLog: Sendable {
     public func write(_ entry: RequestLogEntry) throws {
         let headers = try PostgresJSON(encoding: entry.headers)
         let ip = entry.sourceIP?.description
+        // log_request (migration 0014) keeps the insert's plan per connection.
         let insert: PostgresQuery = """
-            insert into kloudhub.request_log (occurred_at, request_id, function_name, account_id, method, path, status,
-                                              ip, user_agent, headers, duration_ms)
-            select \(entry.occurredAt), \(entry.requestID), \(entry.functionName),
-                   (select a.id from kloudhub.accounts a where a.id = \(entry.accountID) and a.status = 'active'),
-                   \(entry.method), \(entry.path), \(entry.status), \(ip)::inet, \(entry.userAgent), \(headers),
-                   \(entry.durationMilliseconds)
+            select kloudhub.log_request(\(entry.occurredAt), \(entry.requestID), \(entry.functionName),
+                                        \(entry.accountID), \(entry.method), \(entry.path), \(entry.status),
+                                        \(ip)::inet, \(entry.userAgent), \(headers), \(entry.durationMilliseconds))
             """
         // One round trip: the line is written once, and a lost one is logged, never resent.
         try database.write(scopedTo: entry.accountID, insert)
