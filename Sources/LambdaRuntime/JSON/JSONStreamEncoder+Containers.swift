@@ -39,13 +39,25 @@ struct StreamEncoder: Encoder {
     /// Writes `value` where the writer stands: scalars directly, anything else through its
     /// own `encode(to:)`, then closes what it opened.
     func encodeValue<T: Encodable>(_ value: T) throws {
-        // One conformance check for every scalar: a chain of casts, one per type, was a tenth of
-        // the encoder's time for a value that is none of them.
-        if let scalar = value as? any StreamScalar {
-            try scalar.write(to: writer, codingPath: codingPath)
-            return
-        }
         switch value {
+        case let text as String: writer.writeString(text)
+        case let id as UUID: writer.writeString(id.uuidString)
+        case let flag as Bool: writer.writeBool(flag)
+        case let number as Int: writer.writeNumber(String(number))
+        case let number as Int64: writer.writeNumber(String(number))
+        case let number as Double:
+            guard number.isFinite else {
+                throw EncodingError.invalidValue(
+                    number, .init(codingPath: codingPath, debugDescription: "JSON has no \(number)"))
+            }
+            // Whole numbers without a fraction, as Foundation's encoder writes them (3, not 3.0).
+            let isWhole = number.rounded() == number && abs(number) < 1e15
+            writer.writeNumber(isWhole ? String(Int64(number)) : number.description)
+        case let decimal as Decimal: writer.writeNumber(decimal.description)
+        case let date as Date: writer.writeString(date.formatted(.iso8601))
+        case let url as URL: writer.writeString(url.absoluteString)
+        case let data as Data: writer.writeString(data.base64EncodedString())
+        case let raw as RawJSON: writer.writeRaw(raw.bytes)
         case let dictionary as any StringKeyedDictionary:
             writer.openObject()
             let depth = writer.depth
@@ -64,77 +76,6 @@ struct StreamEncoder: Encoder {
             }
         }
     }
-}
-
-/// A value written as one JSON scalar (or, for ``RawJSON``, as the text it holds).
-protocol StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) throws
-}
-
-extension String: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) { writer.writeString(self) }
-}
-
-extension UUID: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeString(uuidString)
-    }
-}
-
-extension Bool: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) { writer.writeBool(self) }
-}
-
-extension Int: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeNumber(String(self))
-    }
-}
-
-extension Int64: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeNumber(String(self))
-    }
-}
-
-extension Double: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) throws {
-        guard isFinite else {
-            throw EncodingError.invalidValue(
-                self, .init(codingPath: codingPath(), debugDescription: "JSON has no \(self)"))
-        }
-        // Whole numbers without a fraction, as Foundation's encoder writes them (3, not 3.0).
-        let isWhole = rounded() == self && abs(self) < 1e15
-        writer.writeNumber(isWhole ? String(Int64(self)) : description)
-    }
-}
-
-extension Decimal: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeNumber(description)
-    }
-}
-
-extension Date: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeString(ISO8601Text.seconds(self))
-    }
-}
-
-extension URL: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeString(absoluteString)
-    }
-}
-
-extension Data: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) {
-        writer.writeString(base64EncodedString())
-    }
-}
-
-extension RawJSON: StreamScalar {
-    func write(to writer: JSONStreamWriter, codingPath: @autoclosure () -> [any CodingKey]) { writer.writeRaw(bytes) }
 }
 
 /// A dictionary whose keys are strings: written as an object whose keys are data, never
