@@ -109,6 +109,16 @@ import Testing
         #expect(ours == numbers)
     }
 
+    @Test(arguments: [
+        0, 1_795_000_000.999, 951_782_400, -1.5, -86_401, 253_402_300_799, 4_102_444_800.25, -62_135_596_800,
+    ])
+    func writesEveryDateAsFoundationDoes(_ seconds: Double) throws {
+        let dates = [Date(timeIntervalSince1970: seconds)]
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        #expect(try JSONStreamEncoder().encode(dates) == Array(try encoder.encode(dates)))
+    }
+
     @Test func writesDatesAsISO8601AndRefusesNumbersJSONHasNot() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000)
         #expect(String(decoding: try JSONStreamEncoder().encode([date]), as: UTF8.self) == #"["2026-11-18T11:06:40Z"]"#)
