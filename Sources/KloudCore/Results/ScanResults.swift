@@ -155,10 +155,14 @@ public enum ScanResults {
             from waste_findings f join resources r on r.id = f.resource_id
             where f.scan_id in (\(unsafeRaw: latestScans))
               and f.status = \(filter.status) and (\(filter.rule)::text is null or f.kind = \(filter.rule))
-              and (\(filter.minimumMonthlySaving)::numeric is null or f.monthly_saving >= \(filter.minimumMonthlySaving))
+              -- In whole ten-thousandths (migration 0016): numeric comparisons are not leakproof, so
+              -- under row-level security they could only filter, never bound the index scan.
+              and f.monthly_saving_units >= coalesce(kloudhub.cost_units(\(filter.minimumMonthlySaving), true), 0)
               and (\(filter.cloudAccountID)::uuid is null or r.cloud_account_id = \(filter.cloudAccountID))
-              and (\(after?.saving)::numeric is null or (f.monthly_saving, f.id) < (\(after?.saving), \(after?.id)))
-            order by f.monthly_saving desc, f.id desc
+              and (f.monthly_saving_units, f.id)
+                  < (coalesce(kloudhub.cost_units(\(after?.saving), false), 9223372036854775807),
+                     coalesce(\(after?.id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
+            order by f.monthly_saving_units desc, f.id desc
             limit \(limit)
             """
         ).map { row in
