@@ -155,7 +155,7 @@ public enum ScanResults {
             from waste_findings f join resources r on r.id = f.resource_id
             where f.scan_id in (\(unsafeRaw: latestScans))
               and f.status = \(filter.status) and (\(filter.rule)::text is null or f.kind = \(filter.rule))
-              -- In whole ten-thousandths (migration 0016): numeric comparisons are not leakproof, so
+              -- In whole ten-thousandths (migration 0015): numeric comparisons are not leakproof, so
               -- under row-level security they could only filter, never bound the index scan.
               and f.monthly_saving_units >= coalesce(kloudhub.cost_units(\(filter.minimumMonthlySaving), true), 0)
               and (\(filter.cloudAccountID)::uuid is null or r.cloud_account_id = \(filter.cloudAccountID))

@@ -1,4 +1,4 @@
--- Waste findings page on their saving as resources page on their cost (0015): the saving as a
+-- Waste findings page on their saving as resources page on their cost (0014): the saving as a
 -- bigint of ten-thousandths, whose comparisons are leakproof, so that under row-level security
 -- the cursor and the minimum bound the (account, scan, saving, id) index scan instead of
 -- filtering every finding before the page.
