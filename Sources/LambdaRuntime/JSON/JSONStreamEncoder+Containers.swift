@@ -41,7 +41,7 @@ struct StreamEncoder: Encoder {
     func encodeValue<T: Encodable>(_ value: T) throws {
         switch value {
         case let text as String: writer.writeString(text)
-        case let id as UUID: writer.writeString(id.uuidString)
+        case let id as UUID: writer.writeUUID(id)
         case let flag as Bool: writer.writeBool(flag)
         case let number as Int: writer.writeNumber(String(number))
         case let number as Int64: writer.writeNumber(String(number))

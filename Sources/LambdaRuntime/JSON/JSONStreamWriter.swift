@@ -83,6 +83,20 @@ final class JSONStreamWriter {
     /// `text` quoted, with `"`, `\` and control characters escaped (slashes are not).
     func writeString(_ text: String) { Self.appendQuoted(text, to: &bytes) }
 
+    /// `id` quoted as `uuidString` writes it (uppercase hex, hyphenated). Written from its 16
+    /// bytes: `uuidString` formats through `snprintf`, 3 % of a list call's CPU in the function.
+    func writeUUID(_ id: UUID) {
+        bytes.append(UInt8(ascii: "\""))
+        withUnsafeBytes(of: id.uuid) { raw in
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(Self.upperHexDigit(byte >> 4))
+                bytes.append(Self.upperHexDigit(byte & 0xF))
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     private static func appendQuoted(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
@@ -126,6 +140,10 @@ final class JSONStreamWriter {
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    private static func upperHexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// The quoted snake_case form of a field name, converted once per encoding.

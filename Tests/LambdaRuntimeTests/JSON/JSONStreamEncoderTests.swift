@@ -119,6 +119,16 @@ import Testing
         #expect(try JSONStreamEncoder().encode(dates) == Array(try encoder.encode(dates)))
     }
 
+    @Test func writesUUIDsAsUUIDStringDoes() throws {
+        let ids =
+            [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))]
+            + [UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+            + (0..<200).map { _ in UUID() }
+        let written = try JSONDecoder().decode([String].self, from: Data(try JSONStreamEncoder().encode(ids)))
+        #expect(written == ids.map(\.uuidString))
+        #expect(written[1] == "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")
+    }
+
     @Test func writesDatesAsISO8601AndRefusesNumbersJSONHasNot() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000)
         #expect(String(decoding: try JSONStreamEncoder().encode([date]), as: UTF8.self) == #"["2026-11-18T11:06:40Z"]"#)
