@@ -145,6 +145,30 @@ struct RuntimeLoopTests {
         #expect(await local.emulator.pool(for: "runtime-probe")!.instanceCount <= 3)
     }
 
+    /// The instance that became idle last serves the next invocation; the one idle longer
+    /// keeps waiting (instances rotating in turn would each start cold in the CPU's caches).
+    @Test func theInstanceIdleLastTakesTheNextInvocation() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let pool = try #require(await local.emulator.pool(for: "runtime-probe"))
+        let started = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for _ in 0..<2 {
+                group.addTask { try await local.invokeObject(#"{"action":"sleep","milliseconds":300}"#)["pid"] as? Int }
+            }
+            return try await group.reduce(into: Set<Int>()) { if let pid = $1 { $0.insert(pid) } }
+        }
+        #expect(started.count == 2)
+        var served: [Int] = []
+        for _ in 0..<4 {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while await pool.idleInstanceCount < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            served.append(try #require(try await local.invokeObject(#"{"action":"context"}"#)["pid"] as? Int))
+        }
+        #expect(Set(served).count == 1, "served by \(served)")
+    }
+
     @Test func unknownRequestIDIsRefusedWith400() async throws {
         let local = try await TestEmulator.start()
         defer { Task { await local.stop() } }

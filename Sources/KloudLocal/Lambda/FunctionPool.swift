@@ -47,6 +47,9 @@ public actor FunctionPool {
     /// The number of instances running now (starting, idle or busy).
     public var instanceCount: Int { instances.count }
 
+    /// The number of instances waiting for an invocation.
+    var idleInstanceCount: Int { waitingForNext.count }
+
     /// Runs one invocation and returns its result once the function has answered, failed,
     /// crashed or timed out.
     public func invoke(_ invocation: Invocation) async -> InvocationResult {
@@ -59,10 +62,12 @@ public actor FunctionPool {
         }
     }
 
-    /// Hands queued invocations to waiting instances and starts instances for the rest.
+    /// Hands queued invocations to waiting instances and starts instances for the rest. The
+    /// instance that became idle last goes first: its process, caches and database connection
+    /// are the warmest, and instances started for a burst stay idle once it has passed.
     private func dispatch() {
         while !queue.isEmpty, !waitingForNext.isEmpty {
-            let waiting = waitingForNext.removeFirst()
+            let waiting = waitingForNext.removeLast()
             let queued = queue.removeFirst()
             waiting.continuation.resume(returning: assign(queued, to: waiting.instanceID))
         }
