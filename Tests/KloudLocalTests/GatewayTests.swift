@@ -74,11 +74,21 @@ struct GatewayTests {
         #expect(GatewayResponse(functionOutput: Data(output.utf8)).status == 502)
     }
 
-    @Test func peakMemoryIsReadFromTheStatusText() {
+    @Test func peakMemoryIsReadFromTheStatusText() throws {
         let status = Data("Name:\tmcp\nVmPeak:\t  123456 kB\nVmHWM:\t   20480 kB\nVmRSS:\t 1 kB\n".utf8)
         #expect(FunctionInstance.kilobytes(of: "VmHWM:", in: status) == 20480)
         #expect(FunctionInstance.kilobytes(of: "VmSwap:", in: status) == nil)
         #expect(FunctionInstance.kilobytes(of: "VmHWM:", in: Data("VmHWM:\t kB\n".utf8)) == nil)
+        #expect(FunctionInstance.kilobytes(of: "VmRSS:", in: Data("VmHWM:\t 2 kB\nVmRSS:\t7".utf8)) == 7)
+        let own = try #require(FunctionInstance.statusKilobytes(of: "VmHWM:", pid: getpid()))
+        #expect(own > 1024, "this test process uses more than a megabyte")
+        #expect(FunctionInstance.statusKilobytes(of: "VmHWM:", pid: -1) == nil)
+    }
+
+    @Test func reportDurationsHaveTwoDecimalsAsPrintfWrites() {
+        for value in [0, 0.004, 0.5, 1.5, 12.345678, 999.999, 30_000, 123_456.789] {
+            #expect(FunctionPool.twoDecimals(value) == String(format: "%.2f", value), "\(value)")
+        }
     }
 
     @Test func greedyVariableTakesTheRestOfThePath() async throws {

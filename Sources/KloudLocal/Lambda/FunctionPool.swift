@@ -234,7 +234,7 @@ public actor FunctionPool {
     ) {
         let requestID = inFlight.invocation.requestID
         let duration = Date().timeIntervalSince(inFlight.startedAt) * 1000
-        var report = "REPORT RequestId: \(requestID)\tDuration: \(String(format: "%.2f", duration)) ms"
+        var report = "REPORT RequestId: \(requestID)\tDuration: \(Self.twoDecimals(duration)) ms"
         report += "\tBilled Duration: \(Int(duration.rounded(.up))) ms\tMemory Size: \(manifest.memory) MB"
         report += "\tMax Memory Used: \(instance.maximumMemoryUsedMB) MB"
         if let initDuration = inFlight.initDuration { report += "\tInit Duration: \(Self.milliseconds(initDuration))" }
@@ -281,7 +281,15 @@ public actor FunctionPool {
     // MARK: - Formatting
 
     private static func milliseconds(_ interval: TimeInterval) -> String {
-        String(format: "%.2f ms", interval * 1000)
+        "\(twoDecimals(interval * 1000)) ms"
+    }
+
+    /// `value` (not negative) with two decimals, as `%.2f` writes it; `String(format:)` was a
+    /// tenth of the emulator's cost of ending an invocation.
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int((max(value, 0) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     private static func timestamp() -> String {
