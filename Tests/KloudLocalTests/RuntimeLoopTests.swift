@@ -24,7 +24,9 @@ struct RuntimeLoopTests {
         #expect(
             context["invokedFunctionARN"] as? String == "arn:aws:lambda:us-east-1:000000000000:function:runtime-probe")
         let traceID = try #require(context["traceID"] as? String)
-        #expect(traceID.hasPrefix("Root=1-"))
+        #expect(
+            traceID.wholeMatch(of: /Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0/) != nil, "\(traceID)"
+        )
         #expect(context["traceEnvironment"] as? String == traceID, "_X_AMZN_TRACE_ID holds the invocation's trace id")
         #expect(context["functionName"] as? String == "runtime-probe")
         #expect(context["functionVersion"] as? String == "$LATEST")

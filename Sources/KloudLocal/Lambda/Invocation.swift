@@ -19,10 +19,15 @@ public struct Invocation: Sendable {
     /// An X-Ray trace header: `Root=1-<epoch hex>-<96 random bits hex>;Parent=<64 bits>;Sampled=0`.
     private static func newTraceID() -> String {
         let epoch = String(Int(Date().timeIntervalSince1970), radix: 16)
-        func hex(_ count: Int) -> String {
-            (0..<count).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
-        }
-        return "Root=1-\(epoch)-\(hex(24));Parent=\(hex(16));Sampled=0"
+        var generator = SystemRandomNumberGenerator()
+        let root = hex(generator.next() as UInt64, digits: 16) + hex(generator.next() as UInt64, digits: 8)
+        return "Root=1-\(epoch)-\(root);Parent=\(hex(generator.next() as UInt64, digits: 16));Sampled=0"
+    }
+
+    /// The low `digits` hex digits of `value`, zero-padded.
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value & (digits == 16 ? .max : (1 << (4 * digits)) - 1), radix: 16)
+        return String(repeating: "0", count: digits - text.count) + text
     }
 }
 
