@@ -92,19 +92,28 @@ func call(_ body: String, _ http: HTTPClient, gateway: String, key: String) asyn
                 "MCP-Protocol-Version": "2025-11-25", "Authorization": "Bearer \(key)",
             ], body: .bytes(Array(body.utf8))))
     let elapsed = ContinuousClock.now - start
-    // A plain loop: Foundation's String.contains and DataProtocol.firstRange cost the client
-    // more than the emulator's whole work for the call.
-    let failure = Array(#""isError":true"#.utf8)
-    let hasFailed = response.body.withUnsafeBufferPointer { body in
-        body.count >= failure.count
-            && (0...(body.count - failure.count)).contains { start in
-                body[start] == failure[0] && failure.indices.allSatisfy { body[start + $0] == failure[$0] }
-            }
-    }
+    let hasFailed = response.body.withUnsafeBufferPointer { contains(#""isError":true"#, in: $0) }
     precondition(
         response.status == 200 && !hasFailed,
         "call failed: \(String(decoding: response.body.prefix(500), as: UTF8.self))")
     return elapsed
+}
+
+/// Whether `text` occurs in `bytes`, found with memchr and memcmp: Foundation's String.contains
+/// and DataProtocol.firstRange, and then a Swift loop over the 25 KB answer, cost this load
+/// generator more than the emulator's own parsing of it.
+func contains(_ text: String, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let needle = Array(text.utf8)
+    guard var cursor = bytes.baseAddress, !needle.isEmpty else { return false }
+    let end: UnsafePointer<UInt8> = cursor + bytes.count
+    let first = Int32(needle[0])
+    while end - cursor >= needle.count {
+        guard let found = memchr(cursor, first, end - cursor) else { return false }
+        let candidate = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self))
+        if end - candidate >= needle.count && memcmp(candidate, needle, needle.count) == 0 { return true }
+        cursor = candidate + 1
+    }
+    return false
 }
 
 /// `requests` calls of `body`, `concurrency` at a time: the latency percentiles and throughput.
