@@ -20,14 +20,14 @@ public struct Invocation: Sendable {
     private static func newTraceID() -> String {
         let epoch = String(Int(Date().timeIntervalSince1970), radix: 16)
         var generator = SystemRandomNumberGenerator()
-        let root = hex(generator.next() as UInt64, digits: 16) + hex(generator.next() as UInt64, digits: 8)
-        return "Root=1-\(epoch)-\(root);Parent=\(hex(generator.next() as UInt64, digits: 16));Sampled=0"
+        let root = hex(generator.next()) + hex(generator.next()).prefix(8)
+        return "Root=1-\(epoch)-\(root);Parent=\(hex(generator.next()));Sampled=0"
     }
 
-    /// The low `digits` hex digits of `value`, zero-padded.
-    private static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value & (digits == 16 ? .max : (1 << (4 * digits)) - 1), radix: 16)
-        return String(repeating: "0", count: digits - text.count) + text
+    /// `value` as 16 hex digits, zero-padded.
+    private static func hex(_ value: UInt64) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
     }
 }
 

@@ -90,8 +90,8 @@ final class JSONStreamWriter {
         withUnsafeBytes(of: id.uuid) { raw in
             for (index, byte) in raw.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(Self.upperHexDigit(byte >> 4))
-                bytes.append(Self.upperHexDigit(byte & 0xF))
+                bytes.append(Self.hexDigit(byte >> 4, letters: UInt8(ascii: "A")))
+                bytes.append(Self.hexDigit(byte & 0xF, letters: UInt8(ascii: "A")))
             }
         }
         bytes.append(UInt8(ascii: "\""))
@@ -138,12 +138,9 @@ final class JSONStreamWriter {
         }
     }
 
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-    }
-
-    private static func upperHexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    /// The hex digit of `value` (0-15), its letters from `letters` on (`a` or `A`).
+    private static func hexDigit(_ value: UInt8, letters: UInt8 = UInt8(ascii: "a")) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : letters + value - 10
     }
 
     /// The quoted snake_case form of a field name, converted once per encoding.
