@@ -56,7 +56,7 @@ do {
     try worker.transaction(scopedTo: account.id) { transaction in
         try transaction.execute(
             """
-            insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id,
+            insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id,
                                         status)
             values (\(cloudAccount), \(account.id), \(customer.accountID), 'bench', 'us-east-1', 'role',
                     \(customer.roleARN), \(customer.externalID), 'connected')
@@ -103,7 +103,7 @@ do {
                 select extract(epoch from (progress->>'terraform_started_at')::timestamptz - created_at)::float8,
                        extract(epoch from finished_at - (progress->>'terraform_ended_at')::timestamptz)::float8,
                        extract(epoch from finished_at - created_at)::float8
-                from deployments where id = \(id)
+                from kloudhub.deployments where id = \(id)
                 """
             ).first!.decode((Double, Double, Double).self)
         }

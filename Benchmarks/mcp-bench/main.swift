@@ -49,25 +49,26 @@ func seed(_ account: UUID, worker: PostgresClient) throws {
     try worker.transaction(scopedTo: account) { transaction in
         try transaction.execute(
             """
-            insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+            insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                         external_id, status)
             values (\(cloudAccountID), \(account), '123456789012', 'bench', 'us-east-1', 'role',
                     'arn:aws:iam::123456789012:role/KloudHub', 'external-id', 'connected')
             """)
         try transaction.execute(
             """
-            insert into scans (id, account_id, cloud_account_id, regions)
+            insert into kloudhub.scans (id, account_id, cloud_account_id, regions)
             values (\(scanID), \(account), \(cloudAccountID), \(["us-east-1", "eu-west-1", "ap-southeast-2"]))
             """)
         try transaction.execute(
             """
-            insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+            insert into kloudhub.resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
                                    monthly_cost)
             select \(account), \(cloudAccountID), \(scanID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
                    (array['us-east-1', 'eu-west-1', 'ap-southeast-2'])[1 + n % 3], round((random() * 1000)::numeric, 4)
             from generate_series(1, \(resourceCount)) as n
             """)
-        try transaction.execute("update cloud_accounts set latest_scan_id = \(scanID) where id = \(cloudAccountID)")
+        try transaction.execute(
+            "update kloudhub.cloud_accounts set latest_scan_id = \(scanID) where id = \(cloudAccountID)")
     }
 }
 

@@ -80,19 +80,19 @@ do {
         accounts.append(accountID)
         try api.transaction(scopedTo: accountID) { transaction in
             try transaction.execute(
-                "insert into accounts (id, clerk_user_id, email) values (\(accountID), \("bench_\(index)"), 'bench@example.com')"
+                "insert into kloudhub.accounts (id, clerk_user_id, email) values (\(accountID), \("bench_\(index)"), 'bench@example.com')"
             )
         }
         try worker.transaction(scopedTo: accountID) { transaction in
             try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id, status)
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id, status)
                 values (\(cloudAccountID), \(accountID), '123456789012', 'bench', 'us-east-1', 'role',
                         'arn:aws:iam::123456789012:role/KloudHub', 'external-id', 'connected')
                 """)
             try transaction.execute(
                 """
-                insert into resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
+                insert into kloudhub.resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
                 select \(accountID), \(cloudAccountID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
                        (\(regions))[1 + n % \(regions.count)], round((random() * 1000)::numeric, 4)
                 from generate_series(1, \(resourcesPerAccount)) as n
@@ -103,7 +103,7 @@ do {
 
     let accountID = accounts[accounts.count / 2]
     let ids = try worker.transaction(scopedTo: accountID) { transaction in
-        try transaction.query("select id from resources limit 1000").decode(UUID.self)
+        try transaction.query("select id from kloudhub.resources limit 1000").decode(UUID.self)
     }
 
     var next = 0
@@ -112,7 +112,7 @@ do {
         let id = ids[next]
         let row = try api.transaction(scopedTo: accountID) { transaction in
             try transaction.query(
-                "select id, name, region, monthly_cost from resources where account_id = \(accountID) and id = \(id)"
+                "select id, name, region, monthly_cost from kloudhub.resources where account_id = \(accountID) and id = \(id)"
             ).first
         }
         _ = try row?.decode((UUID, String, String, Money).self)
@@ -120,7 +120,7 @@ do {
 
     let list: (String) -> PostgresQuery = { region in
         """
-        select id, name, resource_type, region, monthly_cost from resources
+        select id, name, resource_type, region, monthly_cost from kloudhub.resources
         where account_id = \(accountID) and region = \(region)
         order by monthly_cost desc, id limit 50
         """

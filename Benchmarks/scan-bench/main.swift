@@ -109,7 +109,7 @@ do {
     try worker.transaction(scopedTo: account.id) { transaction in
         try transaction.execute(
             """
-            insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id,
+            insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn, external_id,
                                         status)
             values (\(cloudAccount), \(account.id), \(customer.accountID), 'bench', 'us-east-1', 'role',
                     \(customer.roleARN), \(customer.externalID), 'connected')

@@ -117,7 +117,8 @@ import Testing
     /// The completed record whose salted hash is the account's.
     func completedRecord(of account: UUID, in stack: FunctionStack.Running) throws -> [String: Int]? {
         let rows = try stack.database.client(as: .maintenance).query(
-            "select account_id_salt, account_id_hash, summary from deletion_records where status = 'completed'")
+            "select account_id_salt, account_id_hash, summary from kloudhub.deletion_records where status = 'completed'"
+        )
         for row in rows {
             let (salt, hash, summary) = try row.decode((Data, Data, PostgresJSON).self)
             if Data(SHA256.hash(data: Array(salt) + Array(account.uuidString.lowercased().utf8))) == hash {
@@ -146,7 +147,7 @@ import Testing
             let person = try await plantPerson(stack, label: "crash-\(step.rawValue)")
             let crashed = try await stack.invoke("account-delete", eraseJob(person.accountID, crashAfter: step))
             let steps = try stack.database.client(as: .maintenance).query(
-                "select progress from deletion_records where account_id = \(person.accountID) and status <> 'completed'"
+                "select progress from kloudhub.deletion_records where account_id = \(person.accountID) and status <> 'completed'"
             ).first?.decode(PostgresJSON.self).decode([String: String].self).keys.sorted()
             let rerun = try await stack.invoke("account-delete", eraseJob(person.accountID, crashAfter: nil))
             let again = try await stack.invoke("account-delete", eraseJob(person.accountID, crashAfter: nil))

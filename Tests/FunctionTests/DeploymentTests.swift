@@ -130,7 +130,7 @@ import Testing
 
         #expect(try await stack.eventually { try stack.sentEmails() >= emailsBefore + 1 })
         let notification = try stack.database.client(as: .maintenance).query(
-            "select status, kind from notifications where subject_id = \(UUID(uuidString: id)!)"
+            "select status, kind from kloudhub.notifications where subject_id = \(UUID(uuidString: id)!)"
         ).first?.decode((String, String).self)
         #expect(notification?.0 == "sent" && notification?.1 == "deployment_status")
 
@@ -148,9 +148,9 @@ import Testing
         let rows =
             try stack.database.client(as: .maintenance).query(
                 """
-                select coalesce(string_agg(k::text, ''), '') || coalesce((select string_agg(d::text, '') from deployments d
+                select coalesce(string_agg(k::text, ''), '') || coalesce((select string_agg(d::text, '') from kloudhub.deployments d
                        where d.account_id = \(person.account)), '')
-                from klouds k where k.account_id = \(person.account)
+                from kloudhub.klouds k where k.account_id = \(person.account)
                 """
             ).first?.decode(String.self) ?? ""
         #expect(!rows.isEmpty && !rows.contains(Self.sensitiveCanary))
@@ -326,8 +326,8 @@ import Testing
 
         let counts = try stack.database.client(as: .maintenance).query(
             """
-            select (select count(*) from klouds where account_id = \(person.account))::int,
-                   (select count(*) from deployments where account_id = \(person.account))::int
+            select (select count(*) from kloudhub.klouds where account_id = \(person.account))::int,
+                   (select count(*) from kloudhub.deployments where account_id = \(person.account))::int
             """
         ).first?.decode((Int, Int).self)
         #expect(counts?.0 == 1 && counts?.1 == 0, "only the one valid Kloud, no deployment")
@@ -385,14 +385,14 @@ import Testing
         try maintenance.transaction { transaction in
             _ = try transaction.execute(
                 """
-                insert into notifications (id, account_id, kind, payload, idempotency_key, attempts, next_attempt_at, created_at)
+                insert into kloudhub.notifications (id, account_id, kind, payload, idempotency_key, attempts, next_attempt_at, created_at)
                 values (\(due), \(person.account), 'deployment_status',
                         '{"action": "apply", "status": "failed", "kloud_name": "web"}', \("due-\(due)"), 1,
                         now() - interval '1 minute', now() - interval '5 minutes')
                 """)
             _ = try transaction.execute(
                 """
-                insert into notifications (id, account_id, kind, idempotency_key, status, attempts, next_attempt_at)
+                insert into kloudhub.notifications (id, account_id, kind, idempotency_key, status, attempts, next_attempt_at)
                 values (\(halfDone), \(person.account), 'deployment_status', \("half-\(halfDone)"), 'sending', 1,
                         now() - interval '2 hours')
                 """)
@@ -405,7 +405,7 @@ import Testing
         }
         func state() throws -> [UUID: (String, Int)] {
             let rows = try maintenance.query(
-                "select id, status, attempts from notifications where id in (\(due), \(halfDone))"
+                "select id, status, attempts from kloudhub.notifications where id in (\(due), \(halfDone))"
             ).decode((UUID, String, Int).self)
             return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, ($0.1, $0.2)) })
         }

@@ -46,7 +46,7 @@ import Testing
         _ = try await stack.eventually {
             rows = try maintenance.query(
                 """
-                select function_name, account_id, path, status, headers from request_log
+                select function_name, account_id, path, status, headers from kloudhub.request_log
                 where user_agent = \(agent) order by occurred_at
                 """
             ).decode((String, UUID?, String, Int, PostgresJSON).self)
@@ -71,10 +71,11 @@ import Testing
         let maintenance = stack.database.client(as: .maintenance)
         let key = person.fixture.id(in: .apiKeys)
         try maintenance.execute(
-            "update api_keys set revoked_at = now() - interval '100 days' where id = \(key)")
+            "update kloudhub.api_keys set revoked_at = now() - interval '100 days' where id = \(key)")
 
         let dryRun = try await stack.invoke("retention-sweep", ["dryRun": true])
-        let left = try maintenance.query("select count(*) from api_keys where id = \(key)").first?.decode(Int.self)
+        let left = try maintenance.query("select count(*) from kloudhub.api_keys where id = \(key)").first?.decode(
+            Int.self)
         let scheduled = try await stack.invoke(
             "retention-sweep",
             [
@@ -93,6 +94,8 @@ import Testing
         #expect(left == 1)
         #expect(!report.isDryRun && report.isComplete)
         #expect(report.counts["api_keys_purged", default: 0] >= 1)
-        #expect(try maintenance.query("select count(*) from api_keys where id = \(key)").first?.decode(Int.self) == 0)
+        #expect(
+            try maintenance.query("select count(*) from kloudhub.api_keys where id = \(key)").first?.decode(Int.self)
+                == 0)
     }
 }

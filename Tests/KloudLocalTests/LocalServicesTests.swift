@@ -41,7 +41,9 @@ struct LocalServicesTests {
         defer { try? client.close() }
         let isAPI = try #require(client.query("select pg_has_role(current_user, 'kloudhub_api', 'member')").first)
         #expect(try isAPI.decode(Bool.self))
-        #expect(throws: PostgresError.self) { try client.query("select credential_ciphertext from cloud_accounts") }
+        #expect(throws: PostgresError.self) {
+            try client.query("select credential_ciphertext from kloudhub.cloud_accounts")
+        }
 
         let worker = try await local.invokeObject(#"{"action":"whoami"}"#, function: "kloudcore-probe")
         #expect(

@@ -26,10 +26,11 @@ public struct AccountFixture: Sendable {
             apiKeyHash: randomBytes(32), credentialCiphertext: randomBytes(48))
         try database.client(as: .api).execute(
             """
-            insert into oauth_clients (client_id, client_name, registration_kind, redirect_uris)
+            insert into kloudhub.oauth_clients (client_id, client_name, registration_kind, redirect_uris)
             values (\(fixture.oauthClientID), \(label), 'dynamic', \(["https://client.example/callback"]))
             """)
-        for role in [DatabaseRole.api, .worker, .maintenance] {
+        // The account first: every other row refers to it.
+        for role in [DatabaseRole.maintenance, .api, .worker] {
             let client = database.client(as: role)
             try client.transaction(scopedTo: accountID) { transaction in
                 for table in AccountOwnedTable.allCases where table.writer == role {
@@ -55,51 +56,51 @@ public struct AccountFixture: Sendable {
         switch table {
         case .accounts:
             return """
-                insert into accounts (id, clerk_user_id, email, name)
+                insert into kloudhub.accounts (id, clerk_user_id, email, name)
                 values (\(id), \("user_" + id.uuidString), 'person@example.com', 'Fixture Person')
                 """
         case .oauthCodes:
             return """
-                insert into oauth_codes (id, account_id, code_hash, client_id, redirect_uri, code_challenge, scopes, expires_at)
+                insert into kloudhub.oauth_codes (id, account_id, code_hash, client_id, redirect_uri, code_challenge, scopes, expires_at)
                 values (\(id), \(owner), \(random), \(oauthClientID), 'https://client.example/callback',
                         'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', \(["mcp"]), now() + interval '5 minutes')
                 """
         case .apiKeys:
             let hash = owner == accountID && id == self.id(in: .apiKeys) ? apiKeyHash : random
             return """
-                insert into api_keys (id, account_id, kind, name, key_hash, display_prefix, scopes)
+                insert into kloudhub.api_keys (id, account_id, kind, name, key_hash, display_prefix, scopes)
                 values (\(id), \(owner), 'api', 'fixture key', \(hash), 'kh_live_ab', \(["read", "write"]))
                 """
         case .cloudAccounts:
             return """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind,
                                             credential_ciphertext, encrypted_data_key, kms_key_id, status)
                 values (\(id), \(owner), '123456789012', 'Production', 'eu-west-1', 'access_keys',
                         \(credentialCiphertext), \(random), 'alias/kloudhub', 'connected')
                 """
         case .klouds:
             return """
-                insert into klouds (id, account_id, name, description)
+                insert into kloudhub.klouds (id, account_id, name, description)
                 values (\(id), \(owner), \("kloud-" + id.uuidString), 'A fixture Kloud')
                 """
         case .kloudFiles:
             return """
-                insert into kloud_files (id, account_id, kloud_id, path, content, sha256, size_bytes)
+                insert into kloudhub.kloud_files (id, account_id, kloud_id, path, content, sha256, size_bytes)
                 values (\(id), \(owner), \(self.id(in: .klouds)), 'main.tf', 'terraform {}', \(random), 12)
                 """
         case .deployments:
             return """
-                insert into deployments (id, account_id, kloud_id, cloud_account_id, action)
+                insert into kloudhub.deployments (id, account_id, kloud_id, cloud_account_id, action)
                 values (\(id), \(owner), \(self.id(in: .klouds)), \(self.id(in: .cloudAccounts)), 'plan')
                 """
         case .scans:
             return """
-                insert into scans (id, account_id, cloud_account_id, regions)
+                insert into kloudhub.scans (id, account_id, cloud_account_id, regions)
                 values (\(id), \(owner), \(self.id(in: .cloudAccounts)), \(["eu-west-1"]))
                 """
         case .resources:
             return """
-                insert into resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
+                insert into kloudhub.resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
                                        region, monthly_cost)
                 values (\(id), \(owner), \(self.id(in: .cloudAccounts)), \(self.id(in: .scans)),
                         \("arn:aws:ec2:eu-west-1:123456789012:volume/vol-" + id.uuidString), 'ec2:volume',
@@ -107,34 +108,34 @@ public struct AccountFixture: Sendable {
                 """
         case .wasteFindings:
             return """
-                insert into waste_findings (id, account_id, resource_id, scan_id, kind, title, monthly_saving)
+                insert into kloudhub.waste_findings (id, account_id, resource_id, scan_id, kind, title, monthly_saving)
                 values (\(id), \(owner), \(self.id(in: .resources)), \(self.id(in: .scans)), 'unattached_volume',
                         'Unattached volume', \(Money("12.5")!))
                 """
         case .analyses:
             return """
-                insert into analyses (id, account_id, subject_kind, subject_id, question)
+                insert into kloudhub.analyses (id, account_id, subject_kind, subject_id, question)
                 values (\(id), \(owner), 'scan', \(self.id(in: .scans)), 'What can I save?')
                 """
         case .shells:
             return """
-                insert into shells (id, account_id, cloud_account_id, name, region)
+                insert into kloudhub.shells (id, account_id, cloud_account_id, name, region)
                 values (\(id), \(owner), \(self.id(in: .cloudAccounts)), 'ops shell', 'eu-west-1')
                 """
         case .notifications:
             return """
-                insert into notifications (id, account_id, kind, subject_id, idempotency_key)
+                insert into kloudhub.notifications (id, account_id, kind, subject_id, idempotency_key)
                 values (\(id), \(owner), 'scan_completed', \(self.id(in: .scans)), \(id.uuidString))
                 """
         case .requestLog:
             return """
-                insert into request_log (id, account_id, request_id, function_name, method, path, status, ip,
+                insert into kloudhub.request_log (id, account_id, request_id, function_name, method, path, status, ip,
                                          duration_ms)
                 values (\(id), \(owner), \(id.uuidString), 'mcp', 'POST', '/mcp', 200, '192.0.2.1', 3)
                 """
         case .deletionRecords:
             return """
-                insert into deletion_records (id, account_id, reason)
+                insert into kloudhub.deletion_records (id, account_id, reason)
                 values (\(id), \(owner), 'user_request')
                 """
         }

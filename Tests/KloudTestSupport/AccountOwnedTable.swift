@@ -40,11 +40,16 @@ public enum AccountOwnedTable: String, CaseIterable, Sendable, CustomStringConve
     /// The table name.
     public var description: String { rawValue }
 
+    /// The table's name with its schema, as every statement names it.
+    public var qualifiedName: String { "kloudhub." + rawValue }
+
     /// The role whose code writes this table's rows, and so inserts the fixture's.
     public var writer: DatabaseRole {
         switch self {
-        case .accounts, .oauthCodes, .apiKeys, .requestLog: .api
-        case .deletionRecords: .maintenance
+        case .oauthCodes, .apiKeys, .requestLog: .api
+        // Accounts are made by upsert_clerk_account for every role; a fixture's, with its own id,
+        // by the maintenance role.
+        case .accounts, .deletionRecords: .maintenance
         default: .worker
         }
     }

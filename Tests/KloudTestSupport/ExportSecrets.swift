@@ -28,7 +28,7 @@ public struct ExportSecrets: Sendable {
         let clientID = "canary-client-\(label)-\(UUID().uuidString.prefix(8))"
         try database.client(as: .api).execute(
             """
-            insert into oauth_clients (client_id, client_name, registration_kind, redirect_uris,
+            insert into kloudhub.oauth_clients (client_id, client_name, registration_kind, redirect_uris,
                                        token_endpoint_auth_method, client_secret_hash)
             values (\(clientID), 'Canary client', 'dynamic', \(["https://client.example/callback"]),
                     'client_secret_basic', \(clientSecretHash))
@@ -36,28 +36,28 @@ public struct ExportSecrets: Sendable {
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                update cloud_accounts set encrypted_data_key = \(dataKey) where id = \(fixture.id(in: .cloudAccounts))
+                update kloudhub.cloud_accounts set encrypted_data_key = \(dataKey) where id = \(fixture.id(in: .cloudAccounts))
                 """)
             try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                             external_id, status)
                 values (\(roleAccount), \(account), '210987654321', 'Canary role account', 'us-east-1', 'role',
                         'arn:aws:iam::210987654321:role/KloudHubScanner', \(externalID), 'connected')
                 """)
             try transaction.execute(
                 """
-                update klouds set variables = \(PostgresJSON(text: #"{"db_password": {"type": "string", "sensitive": true, "default": "\#(sensitive)"}, "size": {"default": "t3.micro"}}"#))
+                update kloudhub.klouds set variables = \(PostgresJSON(text: #"{"db_password": {"type": "string", "sensitive": true, "default": "\#(sensitive)"}, "size": {"default": "t3.micro"}}"#))
                 where id = \(fixture.id(in: .klouds))
                 """)
             try transaction.execute(
                 """
-                update deployments set progress = \(PostgresJSON(text: #"{"log": "\#(logLine)"}"#))
+                update kloudhub.deployments set progress = \(PostgresJSON(text: #"{"log": "\#(logLine)"}"#))
                 where id = \(fixture.id(in: .deployments))
                 """)
             try transaction.execute(
                 """
-                update scans set progress = \(PostgresJSON(text: #"{"last_log_line": "\#(logLine)"}"#))
+                update kloudhub.scans set progress = \(PostgresJSON(text: #"{"last_log_line": "\#(logLine)"}"#))
                 where id = \(fixture.id(in: .scans))
                 """)
         }

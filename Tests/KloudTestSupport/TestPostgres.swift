@@ -60,8 +60,8 @@ public actor TestPostgres {
             embedded = cluster
             setup = try await cluster.clusterSetup()
         }
-        try setup.createDatabase(named: Self.templateName)
-        try setup.prepareLoginUsers()
+        try setup.createDatabase(named: Self.templateName, applyingMigrations: false)
+        try setup.prepare(database: Self.templateName)
         return setup
     }
 

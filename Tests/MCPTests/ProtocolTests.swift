@@ -70,7 +70,7 @@ import Testing
         try database.client(as: .api).transaction(scopedTo: data.accountID) { transaction in
             try transaction.execute(
                 """
-                insert into api_keys (account_id, kind, key_hash, display_prefix, scopes, client_id, family_id,
+                insert into kloudhub.api_keys (account_id, kind, key_hash, display_prefix, scopes, client_id, family_id,
                                       resource, expires_at)
                 values (\(data.accountID), 'oauth_access', \(token.hash), \(token.displayPrefix), \(["kloudhub:read"]),
                         \(data.fixture.oauthClientID), \(UUID()), 'https://other.example/mcp', now() + interval '1 hour')

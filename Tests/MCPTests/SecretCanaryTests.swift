@@ -62,12 +62,12 @@ import Testing
             #expect(throws: PostgresError.self, "\(table).\(column)") {
                 try worker.transaction(scopedTo: account.accountID) { transaction in
                     try transaction.execute(
-                        "update \(identifier: table) set \(identifier: column) = \(logLine) where id = \(row)")
+                        "update kloudhub.\(identifier: table) set \(identifier: column) = \(logLine) where id = \(row)")
                 }
             }
             try worker.transaction(scopedTo: account.accountID) { transaction in
                 try transaction.execute(
-                    "update \(identifier: table) set \(identifier: column) = 'Client.UnauthorizedOperation' where id = \(row)"
+                    "update kloudhub.\(identifier: table) set \(identifier: column) = 'Client.UnauthorizedOperation' where id = \(row)"
                 )
             }
         }
@@ -163,7 +163,7 @@ struct PlantedSecrets {
 
         try database.client(as: .api).execute(
             """
-            insert into oauth_clients (client_id, client_name, registration_kind, redirect_uris,
+            insert into kloudhub.oauth_clients (client_id, client_name, registration_kind, redirect_uris,
                                        token_endpoint_auth_method, client_secret_hash)
             values (\(clientID), 'Canary client', 'dynamic', \(["https://client.example/callback"]),
                     'client_secret_basic', \(clientSecretHash))
@@ -171,12 +171,12 @@ struct PlantedSecrets {
         try database.client(as: .api).transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                insert into api_keys (account_id, kind, name, key_hash, display_prefix, scopes)
+                insert into kloudhub.api_keys (account_id, kind, name, key_hash, display_prefix, scopes)
                 values (\(account), 'api', 'canary key', \(keyHash), 'kh_live_cn', \(["read"]))
                 """)
             try transaction.execute(
                 """
-                insert into oauth_codes (account_id, code_hash, client_id, redirect_uri, code_challenge, scopes,
+                insert into kloudhub.oauth_codes (account_id, code_hash, client_id, redirect_uri, code_challenge, scopes,
                                          expires_at)
                 values (\(account), \(codeHash), \(clientID), 'https://client.example/callback',
                         'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', \(["mcp"]), now() + interval '5 minutes')
@@ -185,35 +185,35 @@ struct PlantedSecrets {
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                update cloud_accounts set credential_ciphertext = \(ciphertext), encrypted_data_key = \(dataKey)
+                update kloudhub.cloud_accounts set credential_ciphertext = \(ciphertext), encrypted_data_key = \(dataKey)
                 where id = \(fixture.id(in: .cloudAccounts))
                 """)
             try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                             external_id, status)
                 values (\(roleAccount), \(account), '210987654321', 'Canary role account', 'us-east-1', 'role',
                         'arn:aws:iam::210987654321:role/KloudHubScanner', \(externalID), 'connected')
                 """)
             try transaction.execute(
                 """
-                update deployments set progress = \(PostgresJSON(text: #"{"log": "\#(logLine)"}"#)),
+                update kloudhub.deployments set progress = \(PostgresJSON(text: #"{"log": "\#(logLine)"}"#)),
                                        log_s3_key = \("logs/" + accessKey), state_s3_key = \("state/" + secretKey)
                 where id = \(fixture.id(in: .deployments))
                 """)
             try transaction.execute(
                 """
-                update scans set progress = \(PostgresJSON(text: #"{"last_log_line": "\#(logLine)"}"#))
+                update kloudhub.scans set progress = \(PostgresJSON(text: #"{"last_log_line": "\#(logLine)"}"#))
                 where id = \(fixture.id(in: .scans))
                 """)
             try transaction.execute(
                 """
-                update shells set image = \("registry.example/" + accessKey), container_id = \(secretKey)
+                update kloudhub.shells set image = \("registry.example/" + accessKey), container_id = \(secretKey)
                 where id = \(fixture.id(in: .shells))
                 """)
             try transaction.execute(
                 """
-                update analyses set result_s3_key = \("analyses/" + secretKey) where id = \(fixture.id(in: .analyses))
+                update kloudhub.analyses set result_s3_key = \("analyses/" + secretKey) where id = \(fixture.id(in: .analyses))
                 """)
         }
         let byteCanaries = [ciphertext, dataKey, keyHash, codeHash, clientSecretHash, fixture.apiKeyHash]

@@ -79,7 +79,7 @@ struct MCPAccountData {
                 ids.append((id, Money(resource.cost)!))
                 try transaction.execute(
                     """
-                    insert into resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
+                    insert into kloudhub.resources (id, account_id, cloud_account_id, scan_id, arn, resource_type, name,
                                            region, monthly_cost, tags)
                     values (\(id), \(fixture.accountID), \(cloudAccount), \(scan),
                             \("arn:aws:\(resource.type):\(label):\(id.uuidString)"), \(resource.type), \(resource.name),
@@ -88,16 +88,17 @@ struct MCPAccountData {
                 if resource.name == "web" || resource.name == "scratch" {
                     try transaction.execute(
                         """
-                        insert into waste_findings (account_id, resource_id, scan_id, kind, title, reason, monthly_saving)
+                        insert into kloudhub.waste_findings (account_id, resource_id, scan_id, kind, title, reason, monthly_saving)
                         values (\(fixture.accountID), \(id), \(scan), \(resource.name == "web" ? "idle_instance" : "unattached_volume"),
                                 \("Waste on " + resource.name), 'costs money, does nothing', \(Money(resource.cost)!))
                         """)
                 }
             }
-            try transaction.execute("update cloud_accounts set latest_scan_id = \(scan) where id = \(cloudAccount)")
+            try transaction.execute(
+                "update kloudhub.cloud_accounts set latest_scan_id = \(scan) where id = \(cloudAccount)")
             try transaction.execute(
                 """
-                update klouds set variables = \(PostgresJSON(text: #"{"db_password": {"type": "string", "sensitive": true, "default": "\#(canary)"}, "size": {"default": "t3.micro"}}"#))
+                update kloudhub.klouds set variables = \(PostgresJSON(text: #"{"db_password": {"type": "string", "sensitive": true, "default": "\#(canary)"}, "size": {"default": "t3.micro"}}"#))
                 where id = \(fixture.id(in: .klouds))
                 """)
         }

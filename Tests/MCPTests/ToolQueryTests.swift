@@ -66,12 +66,12 @@ import Testing
             let earlier = UUID()
             try transaction.execute(
                 """
-                insert into scans (id, account_id, cloud_account_id, regions, created_at)
+                insert into kloudhub.scans (id, account_id, cloud_account_id, regions, created_at)
                 values (\(earlier), \(first.accountID), \(cloudAccount), \(["eu-west-1"]), now() - interval '1 day')
                 """)
             try transaction.execute(
                 """
-                insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+                insert into kloudhub.resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
                                        monthly_cost)
                 values (\(first.accountID), \(cloudAccount), \(earlier), 'arn:aws:ec2:eu-west-1:1:instance/i-gone',
                         'ec2:instance', 'gone', 'eu-west-1', \(Money("999.00")!))

@@ -34,7 +34,7 @@ import Testing
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                             external_id, status)
                 values (\(cloudAccount), \(account), \(estate.aws.seed.demoCustomer.accountID), 'customer', 'us-east-1',
                         'role', \(estate.aws.seed.demoCustomer.roleARN), \(estate.aws.seed.demoCustomer.externalID),
@@ -42,7 +42,7 @@ import Testing
                 """)
             try transaction.execute(
                 """
-                insert into scans (id, account_id, cloud_account_id, regions)
+                insert into kloudhub.scans (id, account_id, cloud_account_id, regions)
                 values (\(scan), \(account), \(cloudAccount), \(regions))
                 """)
         }
@@ -63,7 +63,7 @@ import Testing
     func warnings(of scan: UUID, account: UUID) throws -> [(unit: String, code: String)] {
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.query(
-                "select w ->> 'unit', w ->> 'code' from scans, jsonb_array_elements(warnings) w where id = \(scan)"
+                "select w ->> 'unit', w ->> 'code' from kloudhub.scans, jsonb_array_elements(warnings) w where id = \(scan)"
             ).map { try $0.decode((String, String).self) }
         }
     }
@@ -75,7 +75,7 @@ import Testing
                 """
                 select arn, resource_type, region, name,
                        case when unpriced_reason is null then monthly_cost::text else 'null' end
-                from resources where scan_id = \(scan) order by arn
+                from kloudhub.resources where scan_id = \(scan) order by arn
                 """
             ).map { row in
                 let (arn, type, region, name, cost) = try row.decode((String, String, String, String, String).self)
@@ -84,7 +84,7 @@ import Testing
             let findings = try transaction.query(
                 """
                 select r.arn, f.kind, f.monthly_saving::text
-                from waste_findings f join resources r on r.id = f.resource_id
+                from kloudhub.waste_findings f join kloudhub.resources r on r.id = f.resource_id
                 where f.scan_id = \(scan) order by r.arn, f.kind
                 """
             ).map { row in
@@ -112,7 +112,7 @@ import Testing
                 """
                 select s.status, s.total_monthly_cost::text, s.total_monthly_saving::text, s.resource_count,
                        jsonb_array_length(s.warnings), c.latest_scan_id
-                from scans s join cloud_accounts c on c.id = s.cloud_account_id where s.id = \(scan)
+                from kloudhub.scans s join kloudhub.cloud_accounts c on c.id = s.cloud_account_id where s.id = \(scan)
                 """
             ).first!.decode((String, String, String, Int, Int, UUID?).self)
         }
@@ -158,8 +158,10 @@ import Testing
         let partial = try stored(scan, account: account).resources.count
         #expect(partial > 0 && partial < estate.expected.resources.count)
         let done = try database.client(as: .worker).transaction(scopedTo: account) { transaction in
-            try transaction.query("select jsonb_array_length(progress -> 'done') from scans where id = \(scan)").first!
-                .decode(Int.self)
+            try transaction.query(
+                "select jsonb_array_length(progress -> 'done') from kloudhub.scans where id = \(scan)"
+            ).first!
+            .decode(Int.self)
         }
         #expect(done == 2)
 
@@ -265,7 +267,7 @@ import Testing
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                update cloud_accounts set status = 'disconnected', disconnected_at = now() where id = \(cloudAccount)
+                update kloudhub.cloud_accounts set status = 'disconnected', disconnected_at = now() where id = \(cloudAccount)
                 """)
         }
         let outcome = try await runner().run(

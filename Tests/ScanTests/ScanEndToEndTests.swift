@@ -223,7 +223,7 @@ import Testing
 
         let stored = try stack.database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.query(
-                "select credential_ciphertext from cloud_accounts where id = \(UUID(uuidString: id)!)"
+                "select credential_ciphertext from kloudhub.cloud_accounts where id = \(UUID(uuidString: id)!)"
             )
             .first!.decode([UInt8]?.self)
         }
@@ -239,7 +239,7 @@ import Testing
         #expect(try await stack.call("DELETE", "/v1/cloud-accounts/\(id)", key: key).status == 204)
         let erased = try stack.database.client(as: .worker).transaction(scopedTo: account) { transaction in
             try transaction.query(
-                "select credential_ciphertext, status from cloud_accounts where id = \(UUID(uuidString: id)!)"
+                "select credential_ciphertext, status from kloudhub.cloud_accounts where id = \(UUID(uuidString: id)!)"
             ).first!.decode(([UInt8]?, String).self)
         }
         #expect(erased.0 == nil && erased.1 == "disconnected")
@@ -270,7 +270,7 @@ actor ScanStack {
             try database.client(as: .worker).transaction(scopedTo: account) { transaction in
                 try transaction.execute(
                     """
-                    insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                    insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                                 external_id, status)
                     values (\(cloudAccount), \(account), \(customer.accountID), 'customer', 'us-east-1', 'role',
                             \(customer.roleARN), \(customer.externalID), 'connected')

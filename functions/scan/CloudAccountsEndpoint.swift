@@ -42,7 +42,7 @@ struct CloudAccountsEndpoint: Sendable {
 
     func list() throws -> APIGatewayV2Response {
         let views = try database.transaction(scopedTo: caller.accountID) { transaction in
-            try transaction.query("\(unsafeRaw: Self.columns) from cloud_accounts order by created_at desc")
+            try transaction.query("\(unsafeRaw: Self.columns) from kloudhub.cloud_accounts order by created_at desc")
                 .map(Self.view)
         }
         return APIResponse.snakeCaseJSON(.ok, ["cloud_accounts": views])
@@ -65,7 +65,7 @@ struct CloudAccountsEndpoint: Sendable {
             let id = try database.transaction(scopedTo: caller.accountID) { transaction in
                 try transaction.query(
                     """
-                    insert into cloud_accounts (account_id, aws_account_id, name, region, auth_kind, role_arn,
+                    insert into kloudhub.cloud_accounts (account_id, aws_account_id, name, region, auth_kind, role_arn,
                                                 external_id, status)
                     values (\(caller.accountID), \(awsAccountID), \(name), \(body.region), 'role', \(roleARN),
                             \(externalID), 'pending')
@@ -95,7 +95,7 @@ struct CloudAccountsEndpoint: Sendable {
             try database.transaction(scopedTo: caller.accountID) { transaction in
                 _ = try transaction.execute(
                     """
-                    insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind,
+                    insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind,
                                                 credential_ciphertext, encrypted_data_key, kms_key_id, status,
                                                 last_verified_at)
                     values (\(id), \(caller.accountID), \(identity.account), \(name), \(body.region), 'access_keys',
@@ -129,7 +129,7 @@ struct CloudAccountsEndpoint: Sendable {
         try database.transaction(scopedTo: caller.accountID) { transaction in
             _ = try transaction.execute(
                 """
-                update cloud_accounts
+                update kloudhub.cloud_accounts
                 set status = case when \(code)::text is null then 'connected' else status end,
                     last_verified_at = case when \(code)::text is null then now() else last_verified_at end,
                     last_error_code = \(code), updated_at = now()
@@ -150,14 +150,14 @@ struct CloudAccountsEndpoint: Sendable {
         let updated = try database.transaction(scopedTo: caller.accountID) { transaction in
             let updated = try transaction.execute(
                 """
-                update cloud_accounts
+                update kloudhub.cloud_accounts
                 set status = 'disconnected', credential_ciphertext = null, encrypted_data_key = null,
                     disconnected_at = now(), updated_at = now()
                 where id = \(id) and status <> 'disconnected'
                 """)
             try transaction.execute(
                 """
-                update scans set status = 'cancelled', finished_at = now(), error_code = 'cloud_account_disconnected',
+                update kloudhub.scans set status = 'cancelled', finished_at = now(), error_code = 'cloud_account_disconnected',
                                  started_at = coalesce(started_at, now())
                 where cloud_account_id = \(id) and status in ('queued', 'running')
                 """)
@@ -183,19 +183,20 @@ struct CloudAccountsEndpoint: Sendable {
         let idempotencyKey = request.header("idempotency-key").map { String($0.prefix(200)) }
         let scan: (id: UUID, status: String) = try database.transaction(scopedTo: caller.accountID) { transaction in
             guard
-                try transaction.query("select 1 from cloud_accounts where id = \(id) and status = 'connected'").first
+                try transaction.query("select 1 from kloudhub.cloud_accounts where id = \(id) and status = 'connected'")
+                    .first
                     != nil
             else { throw APIError(.notFound, "not_found", "no such connected cloud account") }
             if let idempotencyKey,
                 let existing = try transaction.query(
-                    "select id, status from scans where idempotency_key = \(idempotencyKey)"
+                    "select id, status from kloudhub.scans where idempotency_key = \(idempotencyKey)"
                 ).first
             {
                 return try existing.decode((UUID, String).self)
             }
             let scanID = try transaction.query(
                 """
-                insert into scans (account_id, cloud_account_id, regions, idempotency_key)
+                insert into kloudhub.scans (account_id, cloud_account_id, regions, idempotency_key)
                 values (\(caller.accountID), \(id), \(Array(Set(regions)).sorted()), \(idempotencyKey))
                 returning id
                 """
@@ -227,7 +228,8 @@ struct CloudAccountsEndpoint: Sendable {
     /// policy to paste.
     private func view(_ id: UUID, showingSetup: Bool) async throws -> View {
         let (view, externalID) = try database.transaction(scopedTo: caller.accountID) { transaction in
-            let row = try transaction.query("\(unsafeRaw: Self.columns) from cloud_accounts where id = \(id)").first!
+            let row = try transaction.query("\(unsafeRaw: Self.columns) from kloudhub.cloud_accounts where id = \(id)")
+                .first!
             return (try Self.view(row), try row.decode((String?).self, at: 11))
         }
         guard showingSetup, let externalID else { return view }

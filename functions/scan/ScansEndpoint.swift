@@ -31,7 +31,7 @@ struct ScansEndpoint: Sendable {
         select id, cloud_account_id, status, regions, jsonb_array_length(coalesce(progress -> 'done', '[]')),
                coalesce((progress ->> 'units')::integer, 0), resource_count, unpriced_count, finding_count,
                total_monthly_cost, total_monthly_saving, warnings, error_code, created_at, started_at, finished_at
-        from scans
+        from kloudhub.scans
         """
 
     private static func view(_ row: PostgresRow) throws -> View {
@@ -69,9 +69,10 @@ struct ScansEndpoint: Sendable {
     func delete(_ id: UUID) throws -> APIGatewayV2Response {
         try caller.require(.write)
         let status = try database.transaction(scopedTo: caller.accountID) { transaction in
-            let status = try transaction.query("select status from scans where id = \(id)").first?.decode(String.self)
+            let status = try transaction.query("select status from kloudhub.scans where id = \(id)").first?.decode(
+                String.self)
             if let status, status != "queued", status != "running" {
-                _ = try transaction.execute("delete from scans where id = \(id)")
+                _ = try transaction.execute("delete from kloudhub.scans where id = \(id)")
             }
             return status
         }

@@ -41,7 +41,7 @@ public struct CloudConnections: Sendable {
                     """
                     select id, aws_account_id, region, status, auth_kind, role_arn, external_id,
                            credential_ciphertext, encrypted_data_key, kms_key_id
-                    from cloud_accounts where id = \(id)
+                    from kloudhub.cloud_accounts where id = \(id)
                     """
                 ).first
             else { return nil }

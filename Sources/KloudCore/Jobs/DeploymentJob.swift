@@ -74,22 +74,24 @@ public struct DeploymentQueue: Sendable {
         let decision: Decision = try database.transaction(scopedTo: account) { transaction in
             if let idempotencyKey,
                 let earlier = try transaction.query(
-                    "select id from deployments where idempotency_key = \(idempotencyKey)"
+                    "select id from kloudhub.deployments where idempotency_key = \(idempotencyKey)"
                 ).first
             {
                 return .start(Queued(id: try earlier.decode(UUID.self), isNew: false))
             }
-            guard try transaction.query("select 1 from klouds where id = \(kloudID)").first != nil else {
+            guard try transaction.query("select 1 from kloudhub.klouds where id = \(kloudID)").first != nil else {
                 return .refuse(.kloudNotFound)
             }
             guard
-                let status = try transaction.query("select status from cloud_accounts where id = \(cloudAccountID)")
-                    .first?.decode(String.self)
+                let status = try transaction.query(
+                    "select status from kloudhub.cloud_accounts where id = \(cloudAccountID)"
+                )
+                .first?.decode(String.self)
             else { return .refuse(.cloudAccountNotFound) }
             guard status == "connected" else { return .refuse(.cloudAccountNotConnected(status: status)) }
             if let inserted = try transaction.query(
                 """
-                insert into deployments (account_id, kloud_id, cloud_account_id, action, idempotency_key)
+                insert into kloudhub.deployments (account_id, kloud_id, cloud_account_id, action, idempotency_key)
                 values (\(account), \(kloudID), \(cloudAccountID), \(action.rawValue), \(idempotencyKey))
                 on conflict do nothing returning id
                 """
@@ -98,7 +100,7 @@ public struct DeploymentQueue: Sendable {
             }
             let (active, activeStatus, createdAt) = try transaction.query(
                 """
-                select id, status, created_at from deployments
+                select id, status, created_at from kloudhub.deployments
                 where kloud_id = \(kloudID) and cloud_account_id = \(cloudAccountID) and status in ('queued', 'running')
                 """
             ).first!.decode((UUID, String, Date).self)

@@ -18,6 +18,8 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible, CustomDe
         case migrationFailed
         /// The database refused the runner's own bookkeeping.
         case databaseError
+        /// A role's connection string names no user or password (`migration` names the role).
+        case invalidLogin
     }
 
     /// What went wrong.
@@ -45,6 +47,7 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible, CustomDe
         case .outOfOrder: "out_of_order"
         case .migrationFailed: "migration_failed"
         case .databaseError: "database_error"
+        case .invalidLogin: "invalid_login"
         }
     }
 

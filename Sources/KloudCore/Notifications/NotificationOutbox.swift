@@ -49,7 +49,7 @@ public struct NotificationOutbox: Sendable {
         }
         try database.transaction(scopedTo: account) { transaction in
             _ = try transaction.execute(
-                "update notifications set status = 'sent', sent_at = now() where id = \(notificationID)")
+                "update kloudhub.notifications set status = 'sent', sent_at = now() where id = \(notificationID)")
         }
         return true
     }
@@ -68,12 +68,12 @@ public struct NotificationOutbox: Sendable {
         var pass = Pass()
         pass.abandoned = try database.execute(
             """
-            update notifications set status = 'failed', last_error_code = 'outcome_unknown'
+            update kloudhub.notifications set status = 'failed', last_error_code = 'outcome_unknown'
             where status = 'sending' and next_attempt_at < now() - interval '1 hour'
             """)
         let due = try database.query(
             """
-            select id, account_id from notifications
+            select id, account_id from kloudhub.notifications
             where status = 'pending' and next_attempt_at <= now() and created_at < now() - interval '1 minute'
             order by next_attempt_at limit \(limit)
             """
@@ -89,8 +89,8 @@ public struct NotificationOutbox: Sendable {
         guard
             let row = try transaction.query(
                 """
-                update notifications n set status = 'sending', attempts = n.attempts + 1, next_attempt_at = now()
-                from accounts a
+                update kloudhub.notifications n set status = 'sending', attempts = n.attempts + 1, next_attempt_at = now()
+                from kloudhub.accounts a
                 where n.id = \(id) and a.id = n.account_id and n.status = 'pending' and n.next_attempt_at <= now()
                 returning n.kind, n.payload, a.email
                 """
@@ -99,7 +99,7 @@ public struct NotificationOutbox: Sendable {
         let (kind, payload, email) = try row.decode((String, PostgresJSON, String?).self)
         guard let email, !email.isEmpty else {
             _ = try transaction.execute(
-                "update notifications set status = 'failed', last_error_code = 'no_address' where id = \(id)")
+                "update kloudhub.notifications set status = 'failed', last_error_code = 'no_address' where id = \(id)")
             return nil
         }
         return message(kind: kind, payload: (try? payload.decode(JSONValue.self)) ?? .object([:]), to: email)
@@ -109,7 +109,7 @@ public struct NotificationOutbox: Sendable {
     static func recordFailure(_ id: UUID, code: String, in transaction: PostgresTransaction) throws {
         _ = try transaction.execute(
             """
-            update notifications
+            update kloudhub.notifications
             set status = case when attempts >= \(maximumAttempts) then 'failed' else 'pending' end,
                 next_attempt_at = now() + make_interval(mins => 2 ^ attempts),
                 last_error_code = \(String(code.prefix(100)))

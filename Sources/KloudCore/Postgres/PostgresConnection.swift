@@ -161,6 +161,18 @@ public final class PostgresConnection {
         }
     }
 
+    /// The SCRAM verifier of `password` for `user`, as the server stores it (libpq's
+    /// `PQencryptPasswordConn` with the server's `password_encryption`): a password set this
+    /// way never travels or appears in a server log in the clear.
+    public func passwordVerifier(for user: String, password: String) throws -> String {
+        guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
+        guard let verifier = PQencryptPasswordConn(handle, password, user, nil) else {
+            throw Self.error(from: nil, handle: handle)
+        }
+        defer { PQfreemem(verifier) }
+        return String(cString: verifier)
+    }
+
     // MARK: - State
 
     /// Whether the connection is open and the server has not gone away.

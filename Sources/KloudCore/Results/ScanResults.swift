@@ -7,7 +7,7 @@ import FoundationEssentials
 /// must see the same data.
 public enum ScanResults {
     /// Only rows of each cloud account's latest completed scan.
-    static let latestScans = "select latest_scan_id from cloud_accounts where latest_scan_id is not null"
+    static let latestScans = "select latest_scan_id from kloudhub.cloud_accounts where latest_scan_id is not null"
 
     // MARK: resources
 
@@ -95,11 +95,11 @@ public enum ScanResults {
                              when 'cloud_account' then r.cloud_account_id::text
                              else split_part(r.resource_type, ':', 1) end as key,
                          sum(r.monthly_cost) as cost, count(*)::bigint as count
-                  from resources r
+                  from kloudhub.resources r
                   where r.scan_id in (\(unsafeRaw: latestScans))
                     and (\(cloudAccountID)::uuid is null or r.cloud_account_id = \(cloudAccountID))
                   group by 1) g
-            left join cloud_accounts c on \(grouping.rawValue) = 'cloud_account' and c.id::text = g.key
+            left join kloudhub.cloud_accounts c on \(grouping.rawValue) = 'cloud_account' and c.id::text = g.key
             order by g.cost desc, g.key
             """
         ).map { row in
@@ -152,7 +152,7 @@ public enum ScanResults {
             """
             select f.id, f.resource_id, r.arn, r.name, r.cloud_account_id, r.region, f.kind, f.title,
                    f.reason, f.monthly_saving, f.status, f.created_at
-            from waste_findings f join resources r on r.id = f.resource_id
+            from kloudhub.waste_findings f join kloudhub.resources r on r.id = f.resource_id
             where f.scan_id in (\(unsafeRaw: latestScans))
               and f.status = \(filter.status) and (\(filter.rule)::text is null or f.kind = \(filter.rule))
               -- In whole ten-thousandths (migration 0015): numeric comparisons are not leakproof, so
@@ -183,7 +183,7 @@ public enum ScanResults {
         let (saving, count) = try transaction.query(
             """
             select coalesce(sum(f.monthly_saving), 0)::numeric(14, 4), count(*)::bigint
-            from waste_findings f join resources r on r.id = f.resource_id
+            from kloudhub.waste_findings f join kloudhub.resources r on r.id = f.resource_id
             where f.scan_id in (\(unsafeRaw: latestScans))
               and f.status = \(filter.status) and (\(filter.rule)::text is null or f.kind = \(filter.rule))
               and (\(filter.minimumMonthlySaving)::numeric is null or f.monthly_saving >= \(filter.minimumMonthlySaving))

@@ -107,8 +107,8 @@ public actor EmbeddedPostgres {
             adminConnectionString: adminConnectionString(), migrationsDirectory: configuration.migrationsDirectory,
             passwordSeed: try passwordSeed())
         try setup.prepareOwner()
-        try setup.createDatabase(named: configuration.databaseName)
-        try setup.prepareLoginUsers()
+        try setup.createDatabase(named: configuration.databaseName, applyingMigrations: false)
+        try setup.prepare(database: configuration.databaseName)
         self.setup = setup
     }
 

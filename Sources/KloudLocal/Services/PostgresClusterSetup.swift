@@ -3,8 +3,9 @@ import Foundation
 import KloudCore
 
 /// Makes a Postgres cluster ready for KloudHub: an owner login that runs the
-/// migrations, one login user per app role, and databases with the
-/// migrations applied.
+/// migrations (what Supabase's `postgres` or RDS's master user is in AWS), and
+/// databases prepared by ``DatabasePreparation``, the code that prepares a
+/// production database: migrations and one login user per app role.
 ///
 /// Used by ``EmbeddedPostgres`` and, against an external server, by the
 /// tests. Needs a superuser connection. Passwords are derived from a seed,
@@ -63,16 +64,18 @@ public struct PostgresClusterSetup: Sendable {
         }
     }
 
-    /// Creates (or updates) the login user of each app role; the group roles
-    /// must exist, which the first migration of any database ensures.
-    public func prepareLoginUsers() throws {
-        try withAdminConnection { connection in
-            for role in DatabaseRole.allCases {
-                guard let group = role.groupRoleName else { continue }
-                try upsertLogin(role, attributes: "login", on: connection)
-                try connection.execute("grant \(identifier: group) to \(identifier: loginName(for: role))")
-            }
+    /// The login user of each app role, as the functions' connection strings name them.
+    public var logins: [DatabasePreparation.Login] {
+        DatabaseRole.allCases.filter { $0 != .owner }.map { role in
+            DatabasePreparation.Login(role: role, user: loginName(for: role), password: password(for: role))
         }
+    }
+
+    /// The preparation of `database`: its migrations and the login users, as the owner.
+    public func preparation(database: String, migrationsDirectory: String) -> DatabasePreparation {
+        DatabasePreparation(
+            ownerConnectionString: connectionString(for: .owner, database: database).conninfo, logins: logins,
+            migrationsDirectory: migrationsDirectory)
     }
 
     private func upsertLogin(_ role: DatabaseRole, attributes: String, on connection: PostgresConnection) throws {
@@ -82,7 +85,6 @@ public struct PostgresClusterSetup: Sendable {
         try connection.execute(
             "\(unsafeRaw: verb) role \(identifier: name) \(unsafeRaw: attributes) password \(literal: password(for: role))"
         )
-        try connection.execute("alter role \(identifier: name) set search_path = kloudhub, public")
     }
 
     // MARK: - Databases
@@ -114,6 +116,14 @@ public struct PostgresClusterSetup: Sendable {
     public func migrate(database: String) throws -> MigrationRunner.Report {
         try MigrationRunner(directory: migrationsDirectory)
             .run(connectionString: connectionString(for: .owner, database: database).conninfo)
+    }
+
+    /// Prepares a database as a production one is prepared (``DatabasePreparation``): its
+    /// migrations, then the login users. Login users belong to the whole cluster: prepare one
+    /// database of a cluster at a time.
+    @discardableResult
+    public func prepare(database: String) throws -> DatabasePreparation.Report {
+        try preparation(database: database, migrationsDirectory: migrationsDirectory).run()
     }
 
     /// Drops a database, ending its sessions first.

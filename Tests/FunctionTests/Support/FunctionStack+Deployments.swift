@@ -84,7 +84,7 @@ extension FunctionStack.Running {
         try database.client(as: .worker).transaction(scopedTo: account) { transaction in
             _ = try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                             external_id, status)
                 values (\(id), \(account), \(customer.accountID), 'customer', 'us-east-1', 'role',
                         \(customer.roleARN), \(customer.externalID), 'connected')

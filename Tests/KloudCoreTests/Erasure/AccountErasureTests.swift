@@ -51,7 +51,7 @@ import Testing
         guard case .completed(let record) = outcome else { throw TestSupportError("not completed: \(outcome)") }
         let row = try #require(
             try maintenance.query(
-                "select account_id, account_id_salt, account_id_hash from deletion_records where id = \(record.id)"
+                "select account_id, account_id_salt, account_id_hash from kloudhub.deletion_records where id = \(record.id)"
             ).first)
         let (accountID, salt, hash) = try row.decode((UUID?, Data, Data).self)
         #expect(accountID == nil)
@@ -74,7 +74,7 @@ import Testing
             try await authenticator.authenticate(request, policy: .restAPI)
         }
         let unrevoked = try maintenance.query(
-            "select count(*) from api_keys where account_id = \(target.accountID) and revoked_at is null")
+            "select count(*) from kloudhub.api_keys where account_id = \(target.accountID) and revoked_at is null")
         #expect(try unrevoked.first?.decode(Int.self) == 0)
     }
 
@@ -84,7 +84,8 @@ import Testing
         let worker = database.client(as: .worker)
         try worker.transaction(scopedTo: target.accountID) { transaction in
             try transaction.execute(
-                "update scans set status = 'running', started_at = now() where id = \(target.fixture.id(in: .scans))")
+                "update kloudhub.scans set status = 'running', started_at = now() where id = \(target.fixture.id(in: .scans))"
+            )
         }
 
         let outcome = try await erasure(storage).resume(
@@ -95,16 +96,16 @@ import Testing
         let (ciphertext, dataKey, status) = try worker.transaction(scopedTo: target.accountID) { transaction in
             try #require(
                 try transaction.query(
-                    "select credential_ciphertext, encrypted_data_key, status from cloud_accounts where account_id = \(target.accountID)"
+                    "select credential_ciphertext, encrypted_data_key, status from kloudhub.cloud_accounts where account_id = \(target.accountID)"
                 ).first
             ).decode((Data?, Data?, String).self)
         }
         #expect(ciphertext == nil && dataKey == nil && status == "disconnected")
         let work = try maintenance.query(
             """
-            select (select status from scans where account_id = \(target.accountID)),
-                   (select status from deployments where account_id = \(target.accountID)),
-                   (select finished_at is not null from scans where account_id = \(target.accountID))
+            select (select status from kloudhub.scans where account_id = \(target.accountID)),
+                   (select status from kloudhub.deployments where account_id = \(target.accountID)),
+                   (select finished_at is not null from kloudhub.scans where account_id = \(target.accountID))
             """)
         let (scan, deployment, isFinished) = try #require(try work.first?.decode((String, String, Bool).self))
         #expect(scan == "cancelled" && deployment == "cancelled" && isFinished)

@@ -93,7 +93,7 @@ import Testing
 
     @Test(arguments: AccountOwnedTable.allCases, scopedRoles)
     func cannotReadAnotherAccountsRows(table: AccountOwnedTable, role: DatabaseRole) {
-        let name = table.rawValue
+        let name = table.qualifiedName
         let column = table.accountColumn
         let attempts: [PostgresQuery] = [
             "select count(*) from \(unsafeRaw: name) where id = \(b.id(in: table))",
@@ -111,7 +111,7 @@ import Testing
 
     @Test(arguments: AccountOwnedTable.allCases, scopedRoles)
     func cannotUpdateAnotherAccountsRows(table: AccountOwnedTable, role: DatabaseRole) {
-        let name = table.rawValue
+        let name = table.qualifiedName
         let assignment = Self.assignments[table]!
 
         let update = attempt(
@@ -129,14 +129,14 @@ import Testing
     @Test(arguments: AccountOwnedTable.allCases, scopedRoles)
     func cannotDeleteAnotherAccountsRows(table: AccountOwnedTable, role: DatabaseRole) {
         let outcome = attempt(
-            as: role, scope: a.accountID, "delete from \(unsafeRaw: table.rawValue) where id = \(b.id(in: table))",
+            as: role, scope: a.accountID, "delete from \(unsafeRaw: table.qualifiedName) where id = \(b.id(in: table))",
             counting: false)
 
         #expect(outcome.isHarmless, "\(role) as A deleting B's \(table): \(outcome)")
         #expect(
             attempt(
                 as: .maintenance, scope: nil,
-                "select count(*) from \(unsafeRaw: table.rawValue) where id = \(b.id(in: table))") == .rows(1))
+                "select count(*) from \(unsafeRaw: table.qualifiedName) where id = \(b.id(in: table))") == .rows(1))
     }
 
     @Test(arguments: AccountOwnedTable.allCases, scopedRoles)
@@ -160,21 +160,21 @@ import Testing
     func cannotReachAnotherAccountsRowsThroughJoins(role: DatabaseRole) {
         let attempts: [PostgresQuery] = [
             """
-            select count(*) from waste_findings w join resources r on r.id = w.resource_id
+            select count(*) from kloudhub.waste_findings w join kloudhub.resources r on r.id = w.resource_id
             where r.id = \(b.id(in: .resources))
             """,
             """
-            select count(*) from deployments d join klouds k on k.id = d.kloud_id
+            select count(*) from kloudhub.deployments d join kloudhub.klouds k on k.id = d.kloud_id
             where k.account_id = \(b.accountID) or d.id = \(b.id(in: .deployments))
             """,
             """
-            select count(*) from resources r left join cloud_accounts c on c.id = r.cloud_account_id
+            select count(*) from kloudhub.resources r left join kloudhub.cloud_accounts c on c.id = r.cloud_account_id
             where r.cloud_account_id = \(b.id(in: .cloudAccounts)) or c.id = \(b.id(in: .cloudAccounts))
             """,
-            "select count(*) from klouds where id in (select kloud_id from deployments where account_id = \(b.accountID))",
-            "select count(*) from accounts a join klouds k on k.account_id = a.id where a.id = \(b.accountID)",
+            "select count(*) from kloudhub.klouds where id in (select kloud_id from kloudhub.deployments where account_id = \(b.accountID))",
+            "select count(*) from kloudhub.accounts a join kloudhub.klouds k on k.account_id = a.id where a.id = \(b.accountID)",
             """
-            select count(*) from (select account_id from scans union all select account_id from resources) s
+            select count(*) from (select account_id from kloudhub.scans union all select account_id from kloudhub.resources) s
             where s.account_id = \(b.accountID)
             """,
         ]
@@ -187,7 +187,7 @@ import Testing
 
     @Test(arguments: AccountOwnedTable.allCases, scopedRoles)
     func seesNoRowsWithoutAScope(table: AccountOwnedTable, role: DatabaseRole) {
-        let outcome = attempt(as: role, scope: nil, "select count(*) from \(unsafeRaw: table.rawValue)")
+        let outcome = attempt(as: role, scope: nil, "select count(*) from \(unsafeRaw: table.qualifiedName)")
 
         #expect(outcome.isHarmless, "\(role) without a scope on \(table): \(outcome)")
     }
@@ -197,7 +197,7 @@ import Testing
         let outcome = attempt(
             as: role, scope: nil,
             """
-            select count(*) from (select set_config('kloudhub.account_id', \("' or true --"), true)) s, klouds
+            select count(*) from (select set_config('kloudhub.account_id', \("' or true --"), true)) s, kloudhub.klouds
             """)
 
         #expect(outcome.isHarmless || outcome == .refused(.other(sqlState: "22P02")), "\(outcome)")
@@ -212,14 +212,15 @@ import Testing
     ])
     func apiRoleCannotReadSecretColumnsEvenOfItsOwnAccount(table: String, column: String) {
         let outcome = attempt(
-            as: .api, scope: a.accountID, "select \(unsafeRaw: column) from \(unsafeRaw: table)", counting: false)
+            as: .api, scope: a.accountID, "select \(unsafeRaw: column) from kloudhub.\(unsafeRaw: table)",
+            counting: false)
 
         #expect(outcome == .refused(.permissionDenied))
     }
 
     @Test func workerReadsTheCiphertextOfItsOwnAccountOnly() throws {
         let ciphertexts = try clients[.worker]!.transaction(scopedTo: a.accountID) { transaction in
-            try transaction.query("select credential_ciphertext from cloud_accounts").decode([UInt8].self)
+            try transaction.query("select credential_ciphertext from kloudhub.cloud_accounts").decode([UInt8].self)
         }
 
         #expect(ciphertexts == [a.credentialCiphertext])
@@ -227,11 +228,13 @@ import Testing
 
     @Test func maintenanceWorksAcrossAccountsWithoutReadingCredentials() {
         let accounts: PostgresQuery =
-            "select count(*) from klouds where account_id = any(\([a.accountID, b.accountID]))"
+            "select count(*) from kloudhub.klouds where account_id = any(\([a.accountID, b.accountID]))"
 
         #expect(attempt(as: .maintenance, scope: nil, accounts) == .rows(2))
         #expect(
-            attempt(as: .maintenance, scope: nil, "select credential_ciphertext from cloud_accounts", counting: false)
+            attempt(
+                as: .maintenance, scope: nil, "select credential_ciphertext from kloudhub.cloud_accounts",
+                counting: false)
                 == .refused(.permissionDenied))
     }
 
@@ -240,17 +243,17 @@ import Testing
     @Test func resolvesAnAPIKeyHashToItsAccountAndNothingMore() throws {
         let client = clients[.api]!
 
-        let rows = try client.query("select * from find_api_key(\(b.apiKeyHash))")
+        let rows = try client.query("select * from kloudhub.find_api_key(\(b.apiKeyHash))")
 
         #expect(rows.count == 1)
         #expect(try rows.first?.decode(UUID.self, column: "account_id") == b.accountID)
         #expect(!rows.columnNames.contains("key_hash"))
-        #expect(try client.query("select * from find_api_key(\(randomBytes(32)))").isEmpty)
+        #expect(try client.query("select * from kloudhub.find_api_key(\(randomBytes(32)))").isEmpty)
     }
 
     @Test func onlyTheTokenEndpointRoleRedeemsCodes() {
         let outcome = attempt(
-            as: .worker, scope: nil, "select count(*) from find_authorization_code(\(randomBytes(32)))")
+            as: .worker, scope: nil, "select count(*) from kloudhub.find_authorization_code(\(randomBytes(32)))")
 
         #expect(outcome == .refused(.permissionDenied))
     }
@@ -286,7 +289,7 @@ import Testing
             ).first
         ).decode(String.self)
 
-        let outcome = attempt(as: .api, scope: a.accountID, "select count(*) from \(identifier: partition)")
+        let outcome = attempt(as: .api, scope: a.accountID, "select count(*) from kloudhub.\(identifier: partition)")
 
         #expect(outcome == .refused(.permissionDenied))
     }

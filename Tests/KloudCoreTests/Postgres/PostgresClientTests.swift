@@ -13,13 +13,14 @@ import Testing
     private func registerClient(_ id: String, using client: PostgresClient) throws {
         try client.execute(
             """
-            insert into oauth_clients (client_id, registration_kind, redirect_uris)
+            insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris)
             values (\(id), 'dynamic', \(["https://client.example/cb"]))
             """)
     }
 
     private func clientCount(_ id: String, using client: PostgresClient) throws -> Int {
-        try #require(client.query("select count(*) from oauth_clients where client_id = \(id)").first).decode(Int.self)
+        try #require(client.query("select count(*) from kloudhub.oauth_clients where client_id = \(id)").first).decode(
+            Int.self)
     }
 
     @Test func commitsWhenTheBodyReturns() throws {
@@ -28,7 +29,7 @@ import Testing
 
         try client.transaction { transaction in
             try transaction.execute(
-                "insert into oauth_clients (client_id, registration_kind, redirect_uris) values (\(id), 'dynamic', \(["https://a.example/cb"]))"
+                "insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris) values (\(id), 'dynamic', \(["https://a.example/cb"]))"
             )
         }
 
@@ -43,7 +44,7 @@ import Testing
         #expect(throws: Abandon.self) {
             try client.transaction { transaction in
                 try transaction.execute(
-                    "insert into oauth_clients (client_id, registration_kind, redirect_uris) values (\(id), 'dynamic', \(["https://a.example/cb"]))"
+                    "insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris) values (\(id), 'dynamic', \(["https://a.example/cb"]))"
                 )
                 throw Abandon()
             }
@@ -119,7 +120,7 @@ import Testing
         let error = try #require(throws: PostgresError.self) {
             try client.read(
                 """
-                insert into oauth_clients (client_id, registration_kind, redirect_uris)
+                insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris)
                 values (\(id), 'dynamic', \(["https://a.example/cb"])) returning client_id
                 """)
         }
@@ -133,7 +134,7 @@ import Testing
         let client = database.client(as: .api)
         let id = "write-\(UUID())"
         let insert: PostgresQuery = """
-            insert into oauth_clients (client_id, registration_kind, redirect_uris)
+            insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris)
             values (\(id), 'dynamic', \(["https://a.example/cb"]))
             """
 
@@ -183,7 +184,7 @@ import Testing
             try client.transaction(scopedTo: accountID) { transaction in
                 try transaction.execute(
                     """
-                    insert into kloud_files (account_id, kloud_id, path, content, sha256, size_bytes)
+                    insert into kloudhub.kloud_files (account_id, kloud_id, path, content, sha256, size_bytes)
                     values (\(accountID), \(UUID()), 'main.tf', '', \(randomBytes(32)), 0)
                     """)
             }
@@ -197,7 +198,7 @@ import Testing
 
         let error = try #require(throws: PostgresError.self) {
             try client.execute(
-                "insert into oauth_clients (client_id, registration_kind, redirect_uris) values ('x', 'guessed', \(["https://a.example"]))"
+                "insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris) values ('x', 'guessed', \(["https://a.example"]))"
             )
         }
 
@@ -212,10 +213,10 @@ import Testing
         let second = try database.connection(as: .api)
 
         try first.execute("begin isolation level repeatable read")
-        _ = try first.query("select client_name from oauth_clients where client_id = \(id)")
-        try second.execute("update oauth_clients set client_name = 'second' where client_id = \(id)")
+        _ = try first.query("select client_name from kloudhub.oauth_clients where client_id = \(id)")
+        try second.execute("update kloudhub.oauth_clients set client_name = 'second' where client_id = \(id)")
         let error = try #require(throws: PostgresError.self) {
-            try first.execute("update oauth_clients set client_name = 'first' where client_id = \(id)")
+            try first.execute("update kloudhub.oauth_clients set client_name = 'first' where client_id = \(id)")
         }
 
         #expect(error.kind == .serializationFailure)

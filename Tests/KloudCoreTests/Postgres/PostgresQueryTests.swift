@@ -5,9 +5,9 @@ import Testing
 @Suite struct PostgresQueryTests {
     @Test func turnsInterpolatedValuesIntoNumberedParameters() {
         let id = UUID()
-        let query: PostgresQuery = "select * from klouds where id = \(id) and name = \("web") limit \(5)"
+        let query: PostgresQuery = "select * from kloudhub.klouds where id = \(id) and name = \("web") limit \(5)"
 
-        #expect(query.sql == "select * from klouds where id = $1 and name = $2 limit $3")
+        #expect(query.sql == "select * from kloudhub.klouds where id = $1 and name = $2 limit $3")
         #expect(query.bindings.types == [.uuid, .text, .int8])
     }
 

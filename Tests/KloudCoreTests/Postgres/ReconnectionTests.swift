@@ -37,7 +37,7 @@ import Testing
             let id = "kept-across-restarts"
             try client.execute(
                 """
-                insert into oauth_clients (client_id, registration_kind, redirect_uris)
+                insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris)
                 values (\(id), 'dynamic', \(["https://client.example/cb"]))
                 """)
             let before = try backendPID(client)
@@ -46,7 +46,7 @@ import Testing
 
             let after = try backendPID(client)
             #expect(after != before)
-            let kept = try client.query("select count(*) from oauth_clients where client_id = \(id)")
+            let kept = try client.query("select count(*) from kloudhub.oauth_clients where client_id = \(id)")
             #expect(try kept.first?.decode(Int.self) == 1)
         } catch {
             await cluster.stop()

@@ -29,31 +29,32 @@ import Testing
     }
 
     @Test func createsDayPartitionsAheadOnce() throws {
-        let first = try count("select create_request_log_partitions(current_date + 30, 3)", using: maintenance)
-        let again = try count("select create_request_log_partitions(current_date + 30, 3)", using: maintenance)
+        let first = try count("select kloudhub.create_request_log_partitions(current_date + 30, 3)", using: maintenance)
+        let again = try count("select kloudhub.create_request_log_partitions(current_date + 30, 3)", using: maintenance)
 
         #expect(first == 3)
         #expect(again == 0)
     }
 
     @Test func dropsPartitionsOlderThanTheCutoffWithTheirRows() throws {
-        _ = try count("select create_request_log_partitions(current_date - 100, 2)", using: maintenance)
+        _ = try count("select kloudhub.create_request_log_partitions(current_date - 100, 2)", using: maintenance)
         try maintenance.execute(
             """
-            insert into request_log (request_id, function_name, method, path, status, duration_ms, occurred_at)
+            insert into kloudhub.request_log (request_id, function_name, method, path, status, duration_ms, occurred_at)
             values ('old', 'mcp', 'GET', '/mcp', 200, 1, now() - interval '100 days')
             """)
 
-        let dropped = try count("select drop_request_log_partitions(current_date - 90)", using: maintenance)
+        let dropped = try count("select kloudhub.drop_request_log_partitions(current_date - 90)", using: maintenance)
 
         #expect(dropped == 2)
-        #expect(try count("select count(*) from request_log where request_id = 'old'", using: maintenance) == 0)
+        #expect(
+            try count("select count(*) from kloudhub.request_log where request_id = 'old'", using: maintenance) == 0)
         #expect(try count("select count(*) from pg_class where relname like 'request_log_p%'", using: maintenance) >= 9)
     }
 
     @Test func refusesToDropTodaysLogs() throws {
         let error = try #require(throws: PostgresError.self) {
-            try maintenance.query("select drop_request_log_partitions(current_date + 1)")
+            try maintenance.query("select kloudhub.drop_request_log_partitions(current_date + 1)")
         }
 
         #expect(error.kind == .other(sqlState: "22023"))
@@ -61,7 +62,7 @@ import Testing
 
     @Test func letsOnlyMaintenanceManagePartitions() throws {
         let error = try #require(throws: PostgresError.self) {
-            try api.query("select drop_request_log_partitions(current_date - 90)")
+            try api.query("select kloudhub.drop_request_log_partitions(current_date - 90)")
         }
 
         #expect(error.kind == .permissionDenied)
@@ -69,12 +70,15 @@ import Testing
 
     @Test func acceptsAnonymousLogRowsFromTheAPIButNeverShowsThemToIt() throws {
         try api.execute(
-            "insert into request_log (request_id, function_name, method, path, status, duration_ms) values ('anon', 'authorize', 'GET', '/authorize', 302, 4)"
+            "insert into kloudhub.request_log (request_id, function_name, method, path, status, duration_ms) values ('anon', 'authorize', 'GET', '/authorize', 302, 4)"
         )
 
-        let error = try #require(throws: PostgresError.self) { try api.query("select count(*) from request_log") }
+        let error = try #require(throws: PostgresError.self) {
+            try api.query("select count(*) from kloudhub.request_log")
+        }
 
         #expect(error.kind == .permissionDenied)
-        #expect(try count("select count(*) from request_log where request_id = 'anon'", using: maintenance) == 1)
+        #expect(
+            try count("select count(*) from kloudhub.request_log where request_id = 'anon'", using: maintenance) == 1)
     }
 }

@@ -28,11 +28,11 @@ import Testing
             let id = UUID()
             try transaction.execute(
                 """
-                insert into klouds (id, account_id, name, description, variables)
+                insert into kloudhub.klouds (id, account_id, name, description, variables)
                 values (\(id), \(accountID), \(value), \(value), \(try PostgresJSON(encoding: ["note": value])))
                 """)
             return try #require(
-                transaction.query("select name, description, variables from klouds where id = \(id)").first
+                transaction.query("select name, description, variables from kloudhub.klouds where id = \(id)").first
             ).decode((String, String, PostgresJSON).self)
         }
 
@@ -67,7 +67,7 @@ import Testing
         let accountID = try AccountFixture.insert(into: database, label: "where").accountID
 
         let count = try database.client(as: .worker).transaction(scopedTo: accountID) { transaction in
-            try #require(transaction.query("select count(*) from klouds where name = \("' or '1'='1")").first)
+            try #require(transaction.query("select count(*) from kloudhub.klouds where name = \("' or '1'='1")").first)
                 .decode(Int.self)
         }
 

@@ -41,7 +41,7 @@ import Testing
     func row(_ requestID: String) throws -> (UUID?, String, Int, String?, String?, PostgresJSON)? {
         try maintenance.query(
             """
-            select account_id, path, status, host(ip), user_agent, headers from request_log where request_id = \(requestID)
+            select account_id, path, status, host(ip), user_agent, headers from kloudhub.request_log where request_id = \(requestID)
             """
         ).first?.decode((UUID?, String, Int, String?, String?, PostgresJSON).self)
     }
@@ -116,7 +116,7 @@ import Testing
             clerkUserID: "user_" + UUID().uuidString, email: "ada@example.com", name: "Ada"
         ).id
         try maintenance.execute(
-            "update accounts set status = 'deleting', deletion_requested_at = now() where id = \(account)")
+            "update kloudhub.accounts set status = 'deleting', deletion_requested_at = now() where id = \(account)")
         let request = TestRequests.request(path: "/v1/account")
         let entry = RequestLogEntry(
             request: request, status: 202, accountID: account, functionName: "account-delete",

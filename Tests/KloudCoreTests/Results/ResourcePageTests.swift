@@ -34,26 +34,26 @@ import Testing
         try worker.transaction(scopedTo: accountID) { transaction in
             try transaction.execute(
                 """
-                insert into cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
+                insert into kloudhub.cloud_accounts (id, account_id, aws_account_id, name, region, auth_kind, role_arn,
                                             external_id, status)
                 values (\(cloudAccountID), \(accountID), '123456789012', 'pages', 'us-east-1', 'role',
                         'arn:aws:iam::123456789012:role/KloudHub', 'external-id', 'connected')
                 """)
             try transaction.execute(
                 """
-                insert into scans (id, account_id, cloud_account_id, regions)
+                insert into kloudhub.scans (id, account_id, cloud_account_id, regions)
                 values (\(scanID), \(accountID), \(cloudAccountID), \(Self.regions))
                 """)
             try transaction.execute(
                 """
-                insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+                insert into kloudhub.resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
                                        monthly_cost)
                 select \(accountID), \(cloudAccountID), \(scanID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance',
                        'instance ' || n, (\(Self.regions)::text[])[1 + n % 3], ((n * 7919) % 1500) / 4.0
                 from generate_series(1, \(Self.resourceCount)) as n
                 """)
             try transaction.execute(
-                "update cloud_accounts set latest_scan_id = \(scanID) where id = \(cloudAccountID)")
+                "update kloudhub.cloud_accounts set latest_scan_id = \(scanID) where id = \(cloudAccountID)")
         }
     }
 
@@ -62,7 +62,7 @@ import Testing
         try worker.transaction(scopedTo: accountID) { transaction in
             try transaction.query(
                 """
-                select id from resources
+                select id from kloudhub.resources
                 where scan_id = \(scanID) and (\(region)::text is null or region = \(region))
                   and monthly_cost >= coalesce(\(minimumCost)::numeric, 0)
                 order by monthly_cost desc, id desc

@@ -83,14 +83,14 @@ import Testing
                 late, client: client, redirectURI: Self.redirect, verifier: Self.verifier,
                 resource: settings.mcpResource)
         }
-        let before = try count("select count(*) from oauth_codes where account_id = \(account)")
+        let before = try count("select count(*) from kloudhub.oauth_codes where account_id = \(account)")
         let report = try await run()
 
         #expect(throws: Never.self) { try usable.get() }
         #expect(throws: APIError.self) { try refused.get() }
         #expect(before == 2)
         #expect(report.counts["oauth_codes_deleted"] == 2)
-        #expect(try count("select count(*) from oauth_codes where account_id = \(account)") == 0)
+        #expect(try count("select count(*) from kloudhub.oauth_codes where account_id = \(account)") == 0)
     }
 
     @Test func keepsCodesThatHaveNotExpired() async throws {
@@ -98,13 +98,13 @@ import Testing
         let fixtureClient = "client-" + UUID().uuidString
         try api.execute(
             """
-            insert into oauth_clients (client_id, registration_kind, redirect_uris)
+            insert into kloudhub.oauth_clients (client_id, registration_kind, redirect_uris)
             values (\(fixtureClient), 'dynamic', \([Self.redirect]))
             """)
         try api.transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                insert into oauth_codes (account_id, code_hash, client_id, redirect_uri, code_challenge, expires_at,
+                insert into kloudhub.oauth_codes (account_id, code_hash, client_id, redirect_uri, code_challenge, expires_at,
                                          created_at)
                 values (\(account), \(Data((0..<32).map { _ in UInt8.random(in: 0...255) })), \(fixtureClient),
                         \(Self.redirect), \(Self.challenge), \(clock.now().addingTimeInterval(60)), \(clock.now()))
@@ -113,7 +113,7 @@ import Testing
 
         _ = try await run()
 
-        #expect(try count("select count(*) from oauth_codes where account_id = \(account)") == 1)
+        #expect(try count("select count(*) from kloudhub.oauth_codes where account_id = \(account)") == 1)
     }
 
     // MARK: - Keys
@@ -126,13 +126,15 @@ import Testing
         let active = try newKey(for: account)
         let othersActive = try newKey(for: other)
         try maintenance.execute(
-            "update api_keys set revoked_at = \(clock.now().addingTimeInterval(-89 * Self.day)) where id = \(recent)")
+            "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-89 * Self.day)) where id = \(recent)"
+        )
         try maintenance.execute(
-            "update api_keys set revoked_at = \(clock.now().addingTimeInterval(-91 * Self.day)) where id = \(old)")
+            "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-91 * Self.day)) where id = \(old)"
+        )
 
         let report = try await run()
 
-        let left = try maintenance.query("select id from api_keys where account_id in (\(account), \(other))")
+        let left = try maintenance.query("select id from kloudhub.api_keys where account_id in (\(account), \(other))")
             .decode(UUID.self)
         #expect(Set(left) == [recent, active, othersActive])
         #expect(report.counts["api_keys_purged", default: 0] >= 1)
@@ -150,7 +152,8 @@ import Testing
 
         _ = try await run()
 
-        let left = try maintenance.query("select id from api_keys where account_id = \(account)").decode(UUID.self)
+        let left = try maintenance.query("select id from kloudhub.api_keys where account_id = \(account)").decode(
+            UUID.self)
         #expect(left == [recentlyExpired])
         #expect(!left.contains(longExpired))
     }
@@ -160,14 +163,14 @@ import Testing
     func insertLog(daysAgo: Double, id: String) throws {
         try maintenance.execute(
             """
-            insert into request_log (request_id, function_name, method, path, status, duration_ms, occurred_at)
+            insert into kloudhub.request_log (request_id, function_name, method, path, status, duration_ms, occurred_at)
             values (\(id), 'mcp', 'POST', '/mcp', 200, 1, \(clock.now().addingTimeInterval(-daysAgo * Self.day)))
             """)
     }
 
     @Test func logsOfDay89StayAndOfDay91AreDroppedWithTheirPartition() async throws {
-        _ = try count("select create_request_log_partitions((now() at time zone 'UTC')::date - 95, 50)")
-        _ = try count("select create_request_log_partitions((now() at time zone 'UTC')::date - 45, 46)")
+        _ = try count("select kloudhub.create_request_log_partitions((now() at time zone 'UTC')::date - 95, 50)")
+        _ = try count("select kloudhub.create_request_log_partitions((now() at time zone 'UTC')::date - 45, 46)")
         let tag = UUID().uuidString
         try insertLog(daysAgo: 89, id: tag + "-89")
         try insertLog(daysAgo: 91, id: tag + "-91")
@@ -181,8 +184,10 @@ import Testing
 
         let report = try await run()
 
-        let left = try maintenance.query("select request_id from request_log where request_id like \(tag + "%")")
-            .decode(String.self)
+        let left = try maintenance.query(
+            "select request_id from kloudhub.request_log where request_id like \(tag + "%")"
+        )
+        .decode(String.self)
         #expect(Set(left) == [tag + "-89", tag + "-0"])
         #expect(oldPartition == 1)
         #expect(report.counts["request_log_partitions_dropped", default: 0] >= 1)
@@ -205,7 +210,7 @@ import Testing
     func markDeleting(_ account: UUID, minutesAgo: Double) throws {
         try maintenance.execute(
             """
-            update accounts set status = 'deleting',
+            update kloudhub.accounts set status = 'deleting',
                                 deletion_requested_at = \(clock.now().addingTimeInterval(-minutesAgo * 60))
             where id = \(account)
             """)
@@ -220,9 +225,9 @@ import Testing
         let report = try await run()
 
         #expect(report.counts["erasures_started"] == 1)
-        #expect(try count("select count(*) from accounts where id = \(forgotten)") == 0)
-        #expect(try count("select count(*) from accounts where id = \(recent)") == 1)
-        #expect(try count("select count(*) from deletion_records where account_id = \(recent)") == 0)
+        #expect(try count("select count(*) from kloudhub.accounts where id = \(forgotten)") == 0)
+        #expect(try count("select count(*) from kloudhub.accounts where id = \(recent)") == 1)
+        #expect(try count("select count(*) from kloudhub.deletion_records where account_id = \(recent)") == 0)
     }
 
     @Test func finishesAnErasureThatStalled() async throws {
@@ -230,14 +235,14 @@ import Testing
         let erasure = AccountErasure(database: maintenance, storage: .none, now: clock.now)
         _ = try #require(try erasure.begin(accountID: account, reason: .userRequest))
         try maintenance.execute(
-            "update deletion_records set updated_at = \(clock.now().addingTimeInterval(-16 * 60)) where account_id = \(account)"
+            "update kloudhub.deletion_records set updated_at = \(clock.now().addingTimeInterval(-16 * 60)) where account_id = \(account)"
         )
 
         let report = try await run()
 
         #expect(report.counts["erasures_completed", default: 0] >= 1)
-        #expect(try count("select count(*) from accounts where id = \(account)") == 0)
-        #expect(try count("select count(*) from deletion_records where account_id = \(account)") == 0)
+        #expect(try count("select count(*) from kloudhub.accounts where id = \(account)") == 0)
+        #expect(try count("select count(*) from kloudhub.deletion_records where account_id = \(account)") == 0)
     }
 
     // MARK: - Dry run, batches, lock and deadline
@@ -246,15 +251,16 @@ import Testing
         let account = try newAccount()
         let old = try newKey(for: account)
         try maintenance.execute(
-            "update api_keys set revoked_at = \(clock.now().addingTimeInterval(-100 * Self.day)) where id = \(old)")
-        let before = try count("select count(*) from api_keys")
+            "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-100 * Self.day)) where id = \(old)"
+        )
+        let before = try count("select count(*) from kloudhub.api_keys")
 
         let report = try await run(dryRun: true)
 
         #expect(report.isDryRun)
         #expect(report.counts["api_keys_purged", default: 0] >= 1)
-        #expect(try count("select count(*) from api_keys") == before)
-        #expect(try count("select count(*) from api_keys where id = \(old)") == 1)
+        #expect(try count("select count(*) from kloudhub.api_keys") == before)
+        #expect(try count("select count(*) from kloudhub.api_keys where id = \(old)") == 1)
     }
 
     @Test func purgesInBatchesUntilNothingIsLeft() async throws {
@@ -262,12 +268,13 @@ import Testing
         var ids: [UUID] = []
         for _ in 0..<7 { ids.append(try newKey(for: account)) }
         try maintenance.execute(
-            "update api_keys set revoked_at = \(clock.now().addingTimeInterval(-95 * Self.day)) where id = any(\(ids))")
+            "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-95 * Self.day)) where id = any(\(ids))"
+        )
 
         let report = try await run(batchSize: 3)
 
         #expect(report.isComplete)
-        #expect(try count("select count(*) from api_keys where id = any(\(ids))") == 0)
+        #expect(try count("select count(*) from kloudhub.api_keys where id = any(\(ids))") == 0)
     }
 
     /// Much due (here all of 2,000 keys and more than a tenth of the table): the sweep reads the
@@ -279,14 +286,14 @@ import Testing
         try api.transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                insert into api_keys (account_id, kind, name, key_hash, display_prefix)
+                insert into kloudhub.api_keys (account_id, kind, name, key_hash, display_prefix)
                 select \(account), 'api', 'old', sha256(convert_to(g::text || \(UUID().uuidString), 'UTF8')),
                        'khk_oldkey00'
                 from generate_series(1, 2000) g
                 """)
         }
         try maintenance.execute(
-            "update api_keys set revoked_at = \(revokedAt) where account_id = \(account) and name = 'old'")
+            "update kloudhub.api_keys set revoked_at = \(revokedAt) where account_id = \(account) and name = 'old'")
         // Fresh statistics, as autovacuum keeps them (ANALYZE needs the administrator).
         let database = try TestDatabase.required()
         var administrator = database.setup.adminConnectionString
@@ -297,8 +304,8 @@ import Testing
 
         #expect(report.isComplete)
         #expect((report.counts["api_keys_purged"] ?? 0) >= 2000)
-        #expect(try count("select count(*) from api_keys where account_id = \(account) and name = 'old'") == 0)
-        #expect(try count("select count(*) from api_keys where id = any(\(fresh))") == 5)
+        #expect(try count("select count(*) from kloudhub.api_keys where account_id = \(account) and name = 'old'") == 0)
+        #expect(try count("select count(*) from kloudhub.api_keys where id = any(\(fresh))") == 5)
     }
 
     @Test func aSecondSweepWaitsForTheFirstByTheLock() async throws {
@@ -320,12 +327,13 @@ import Testing
         let account = try newAccount()
         let old = try newKey(for: account)
         try maintenance.execute(
-            "update api_keys set revoked_at = \(clock.now().addingTimeInterval(-95 * Self.day)) where id = \(old)")
+            "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-95 * Self.day)) where id = \(old)"
+        )
 
         let report = try await run(deadline: WorkDeadline(remaining: .zero, reserve: .zero))
 
         #expect(!report.isComplete)
-        #expect(try count("select count(*) from api_keys where id = \(old)") == 1)
+        #expect(try count("select count(*) from kloudhub.api_keys where id = \(old)") == 1)
     }
 }
 

@@ -55,7 +55,7 @@ struct DeploymentRunner: Sendable {
                 try database.transaction(scopedTo: account) { transaction in
                     _ = try transaction.execute(
                         """
-                        update deployments set log_bytes = \(size), log_tail = \(tail), updated_at = now()
+                        update kloudhub.deployments set log_bytes = \(size), log_tail = \(tail), updated_at = now()
                         where id = \(job.deploymentID)
                         """)
                 }
@@ -201,7 +201,7 @@ struct DeploymentRunner: Sendable {
         return try database.transaction(scopedTo: account) { transaction in
             if let row = try transaction.query(
                 """
-                update deployments set status = 'running', started_at = now(), log_s3_key = \(logKey),
+                update kloudhub.deployments set status = 'running', started_at = now(), log_s3_key = \(logKey),
                        updated_at = now()
                 where id = \(id) and status = 'queued' and cancel_requested_at is null
                 returning kloud_id, cloud_account_id, action
@@ -215,7 +215,7 @@ struct DeploymentRunner: Sendable {
             // A redelivery: the run it repeats either goes on, or was cut off by the time limit.
             _ = try transaction.execute(
                 """
-                update deployments set status = 'failed', finished_at = now(), updated_at = now(),
+                update kloudhub.deployments set status = 'failed', finished_at = now(), updated_at = now(),
                        error_code = 'interrupted', error_message = 'the run was cut off before it finished'
                 where id = \(id) and status = 'running'
                   and started_at < now() - make_interval(secs => \(Self.abandonedAfter))
@@ -230,7 +230,7 @@ struct DeploymentRunner: Sendable {
         try database.transaction(scopedTo: account) { transaction in
             _ = try transaction.execute(
                 """
-                update deployments set progress = progress || jsonb_build_object(\(moment)::text, clock_timestamp())
+                update kloudhub.deployments set progress = progress || jsonb_build_object(\(moment)::text, clock_timestamp())
                 where id = \(id)
                 """)
         }
@@ -239,7 +239,7 @@ struct DeploymentRunner: Sendable {
     private func recordPlan(_ id: UUID, summary: PlanSummary, account: UUID) throws {
         let json = try PostgresJSON(encoding: summary)
         try database.transaction(scopedTo: account) { transaction in
-            _ = try transaction.execute("update deployments set plan_summary = \(json) where id = \(id)")
+            _ = try transaction.execute("update kloudhub.deployments set plan_summary = \(json) where id = \(id)")
         }
     }
 
@@ -254,10 +254,10 @@ struct DeploymentRunner: Sendable {
             guard
                 let row = try transaction.query(
                     """
-                    update deployments d set status = \(outcome.rawValue), finished_at = now(), updated_at = now(),
+                    update kloudhub.deployments d set status = \(outcome.rawValue), finished_at = now(), updated_at = now(),
                            error_code = \(failure?.code), error_message = \(failure?.message),
                            outputs = coalesce(\(outputsJSON), d.outputs)
-                    from klouds k, cloud_accounts c
+                    from kloudhub.klouds k, kloudhub.cloud_accounts c
                     where d.id = \(id) and d.status = 'running' and k.id = d.kloud_id and c.id = d.cloud_account_id
                     returning d.action, k.name, c.name
                     """
@@ -271,7 +271,7 @@ struct DeploymentRunner: Sendable {
             ])
             return try transaction.query(
                 """
-                insert into notifications (account_id, kind, subject_id, payload, idempotency_key)
+                insert into kloudhub.notifications (account_id, kind, subject_id, payload, idempotency_key)
                 values (\(account), 'deployment_status', \(id), \(payload), \("deployment:\(id.uuidString.lowercased())"))
                 on conflict do nothing returning id
                 """
@@ -301,7 +301,7 @@ final class CancellationCheck: @unchecked Sendable {
         requested =
             (try? database.transaction(scopedTo: account) { transaction in
                 try transaction.query(
-                    "select 1 from deployments where id = \(deployment) and cancel_requested_at is not null"
+                    "select 1 from kloudhub.deployments where id = \(deployment) and cancel_requested_at is not null"
                 ).first != nil
             }) ?? false
         return requested

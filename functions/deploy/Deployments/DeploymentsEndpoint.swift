@@ -74,7 +74,7 @@ struct DeploymentsEndpoint: Sendable {
         let rows = try database.transaction(scopedTo: caller.accountID) { transaction in
             try transaction.query(
                 """
-                select \(unsafeRaw: Self.columns) from deployments
+                select \(unsafeRaw: Self.columns) from kloudhub.deployments
                 where (\(kloud)::uuid is null or kloud_id = \(kloud))
                 order by created_at desc limit 200
                 """
@@ -99,7 +99,8 @@ struct DeploymentsEndpoint: Sendable {
         }
         let (key, status) = try database.transaction(scopedTo: caller.accountID) { transaction in
             guard
-                let row = try transaction.query("select log_s3_key, status from deployments where id = \(id)").first
+                let row = try transaction.query("select log_s3_key, status from kloudhub.deployments where id = \(id)")
+                    .first
             else { throw APIError(.notFound, "not_found", "no such deployment") }
             return try row.decode((String?, String).self)
         }
@@ -141,7 +142,7 @@ struct DeploymentsEndpoint: Sendable {
         let status = try database.transaction(scopedTo: caller.accountID) { transaction -> String? in
             try transaction.query(
                 """
-                update deployments set
+                update kloudhub.deployments set
                     cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now(),
                     status = case when status = 'queued' then 'cancelled' else status end,
                     finished_at = case when status = 'queued' then now() else finished_at end,
@@ -156,7 +157,7 @@ struct DeploymentsEndpoint: Sendable {
                 try database.transaction(
                     scopedTo: caller.accountID,
                     { transaction in
-                        try transaction.query("select 1 from deployments where id = \(id)").first != nil
+                        try transaction.query("select 1 from kloudhub.deployments where id = \(id)").first != nil
                     })
             else { throw APIError(.notFound, "not_found", "no such deployment") }
             throw APIError(.conflict, "deployment_finished", "the deployment has already finished")
@@ -174,7 +175,9 @@ struct DeploymentsEndpoint: Sendable {
             let view = try database.transaction(
                 scopedTo: caller.accountID,
                 { transaction in
-                    try transaction.query("select \(unsafeRaw: Self.columns) from deployments where id = \(id)").first
+                    try transaction.query(
+                        "select \(unsafeRaw: Self.columns) from kloudhub.deployments where id = \(id)"
+                    ).first
                         .map(Self.view)
                 })
         else { throw APIError(.notFound, "not_found", "no such deployment") }

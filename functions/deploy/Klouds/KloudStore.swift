@@ -93,7 +93,7 @@ struct KloudStore: Sendable {
             if existing == nil {
                 _ = try transaction.execute(
                     """
-                    insert into klouds (id, account_id, name, description, origin, variables)
+                    insert into kloudhub.klouds (id, account_id, name, description, origin, variables)
                     values (\(id), \(account), \(draft.name), \(draft.description ?? ""), \(draft.origin ?? "written"),
                             \(variablesJSON))
                     """)
@@ -101,17 +101,17 @@ struct KloudStore: Sendable {
                 guard
                     try transaction.execute(
                         """
-                        update klouds set name = \(draft.name), description = \(draft.description ?? ""),
+                        update kloudhub.klouds set name = \(draft.name), description = \(draft.description ?? ""),
                                origin = \(draft.origin ?? "written"), variables = \(variablesJSON), updated_at = now()
                         where id = \(id)
                         """) == 1
                 else { return false }
-                _ = try transaction.execute("delete from kloud_files where kloud_id = \(id)")
+                _ = try transaction.execute("delete from kloudhub.kloud_files where kloud_id = \(id)")
             }
             for row in rows {
                 _ = try transaction.execute(
                     """
-                    insert into kloud_files (account_id, kloud_id, path, content, s3_key, sha256, size_bytes)
+                    insert into kloudhub.kloud_files (account_id, kloud_id, path, content, s3_key, sha256, size_bytes)
                     values (\(account), \(id), \(row.path), \(row.content), \(row.s3Key), \(row.sha256), \(row.size))
                     """)
             }
@@ -161,15 +161,15 @@ struct KloudStore: Sendable {
     func delete(_ id: UUID, account: UUID) async throws {
         let keys = try database.transaction(scopedTo: account) { transaction -> [String]? in
             if try transaction.query(
-                "select 1 from deployments where kloud_id = \(id) and status in ('queued', 'running')"
+                "select 1 from kloudhub.deployments where kloud_id = \(id) and status in ('queued', 'running')"
             ).first != nil {
                 throw APIError(.conflict, "deployment_active", "a deployment of this Kloud is queued or running")
             }
             let keys = try transaction.query(
-                "select s3_key from kloud_files where kloud_id = \(id) and s3_key is not null"
+                "select s3_key from kloudhub.kloud_files where kloud_id = \(id) and s3_key is not null"
             )
             .map { try $0.decode(String.self) }
-            guard try transaction.execute("delete from klouds where id = \(id)") == 1 else { return nil }
+            guard try transaction.execute("delete from kloudhub.klouds where id = \(id)") == 1 else { return nil }
             return keys
         }
         guard let keys else { throw APIError(.notFound, "not_found", "no such Kloud") }
@@ -244,13 +244,13 @@ struct KloudStore: Sendable {
         try database.transaction(scopedTo: account) { transaction in
             guard
                 let row = try transaction.query(
-                    "select name, description, origin, created_at, updated_at, variables from klouds where id = \(id)"
+                    "select name, description, origin, created_at, updated_at, variables from kloudhub.klouds where id = \(id)"
                 ).first
             else { return nil }
             let (name, description, origin, createdAt, updatedAt, variables) = try row.decode(
                 (String, String, String, Date, Date, PostgresJSON).self)
             let files = try transaction.query(
-                "select path, content, s3_key, size_bytes from kloud_files where kloud_id = \(id) order by path"
+                "select path, content, s3_key, size_bytes from kloudhub.kloud_files where kloud_id = \(id) order by path"
             ).map { row in
                 let (path, content, key, size) = try row.decode((String, String?, String?, Int).self)
                 return FileRow(path: path, content: content, s3Key: key, size: size)
@@ -266,7 +266,7 @@ struct KloudStore: Sendable {
 
     private func storedVariables(of id: UUID, account: UUID) throws -> [String: StoredVariable]? {
         try database.transaction(scopedTo: account) { transaction in
-            try transaction.query("select variables from klouds where id = \(id)").first.map {
+            try transaction.query("select variables from kloudhub.klouds where id = \(id)").first.map {
                 try $0.decode(PostgresJSON.self).decode([String: StoredVariable].self)
             }
         }

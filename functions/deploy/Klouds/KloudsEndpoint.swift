@@ -25,8 +25,8 @@ struct KloudsEndpoint: Sendable {
             try transaction.query(
                 """
                 select k.id, k.name, k.description, k.origin, k.created_at, k.updated_at,
-                       (select count(*) from kloud_files f where f.kloud_id = k.id)::int
-                from klouds k order by k.created_at desc
+                       (select count(*) from kloudhub.kloud_files f where f.kloud_id = k.id)::int
+                from kloudhub.klouds k order by k.created_at desc
                 """
             ).map { row in
                 let (id, name, description, origin, createdAt, updatedAt, files) = try row.decode(

@@ -67,7 +67,7 @@ enum AnalysisTools {
             let rows = try context.read { transaction in
                 try transaction.query(
                     """
-                    select \(unsafeRaw: columns) from analyses
+                    select \(unsafeRaw: columns) from kloudhub.analyses
                     where (\(kind)::text is null or subject_kind = \(kind))
                       and (\(subject)::uuid is null or subject_id = \(subject))
                       and (\(status)::text is null or status = \(status))
@@ -98,7 +98,8 @@ enum AnalysisTools {
         run: { arguments, context in
             let id = arguments.uuid("analysis_id")!
             let detail = try context.read { transaction in
-                try transaction.query("select \(unsafeRaw: columns) from analyses where id = \(id)").first.map(analysis)
+                try transaction.query("select \(unsafeRaw: columns) from kloudhub.analyses where id = \(id)").first.map(
+                    analysis)
             }
             guard let detail else { throw ToolFailure.notFound("analysis", id: id) }
             return ToolOutput(

@@ -57,9 +57,9 @@ enum CloudAccountTools {
                     """
                     select c.id, c.name, c.aws_account_id, c.region, c.auth_kind, c.status, c.last_error_code,
                            c.last_verified_at, c.created_at,
-                           (select max(s.finished_at) from scans s
+                           (select max(s.finished_at) from kloudhub.scans s
                             where s.cloud_account_id = c.id and s.status = 'succeeded')
-                    from cloud_accounts c
+                    from kloudhub.cloud_accounts c
                     where (\(status)::text is null or c.status = \(status))
                       and (\(after)::timestamptz is null or (c.created_at, c.id) < (\(after), \(cursor?.id)))
                     order by c.created_at desc, c.id desc

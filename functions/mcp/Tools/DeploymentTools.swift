@@ -73,7 +73,7 @@ enum DeploymentTools {
             let rows = try context.read { transaction in
                 try transaction.query(
                     """
-                    select \(unsafeRaw: columns) from deployments d join klouds k on k.id = d.kloud_id
+                    select \(unsafeRaw: columns) from kloudhub.deployments d join kloudhub.klouds k on k.id = d.kloud_id
                     where (\(kloud)::uuid is null or d.kloud_id = \(kloud))
                       and (\(account)::uuid is null or d.cloud_account_id = \(account))
                       and (\(status)::text is null or d.status = \(status))
@@ -107,7 +107,7 @@ enum DeploymentTools {
             let id = arguments.uuid("deployment_id")!
             let detail = try context.read { transaction in
                 try transaction.query(
-                    "select \(unsafeRaw: columns) from deployments d join klouds k on k.id = d.kloud_id where d.id = \(id)"
+                    "select \(unsafeRaw: columns) from kloudhub.deployments d join kloudhub.klouds k on k.id = d.kloud_id where d.id = \(id)"
                 ).first.map(deployment)
             }
             guard let detail else { throw ToolFailure.notFound("deployment", id: id) }

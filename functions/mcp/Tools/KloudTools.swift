@@ -56,9 +56,9 @@ enum KloudTools {
                 try transaction.query(
                     """
                     select k.id, k.name, k.description,
-                           (select count(*) from kloud_files f where f.kloud_id = k.id)::bigint,
+                           (select count(*) from kloudhub.kloud_files f where f.kloud_id = k.id)::bigint,
                            k.created_at, k.updated_at
-                    from klouds k
+                    from kloudhub.klouds k
                     where (\(cursor?.key)::text is null or (k.name, k.id) > (\(cursor?.key), \(cursor?.id)))
                     order by k.name, k.id
                     limit \(limit + 1)
@@ -98,16 +98,16 @@ enum KloudTools {
                     let row = try transaction.query(
                         """
                         select k.id, k.name, k.description,
-                               (select count(*) from kloud_files f where f.kloud_id = k.id)::bigint,
+                               (select count(*) from kloudhub.kloud_files f where f.kloud_id = k.id)::bigint,
                                k.created_at, k.updated_at, k.variables
-                        from klouds k where k.id = \(id)
+                        from kloudhub.klouds k where k.id = \(id)
                         """
                     ).first
                 else { return nil }
                 let files = try transaction.query(
                     """
                     select path, size_bytes, sha256, case when size_bytes <= \(inlineLimit) then content end
-                    from kloud_files where kloud_id = \(id) order by path
+                    from kloudhub.kloud_files where kloud_id = \(id) order by path
                     """
                 ).map { row in
                     let (path, size, hash, content) = try row.decode((String, Int, Data, String?).self)

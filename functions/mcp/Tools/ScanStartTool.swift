@@ -46,12 +46,12 @@ enum ScanStartTool {
             let scanID = try context.read { transaction in
                 guard
                     try transaction.query(
-                        "select 1 from cloud_accounts where id = \(cloudAccountID) and status = 'connected'"
+                        "select 1 from kloudhub.cloud_accounts where id = \(cloudAccountID) and status = 'connected'"
                     ).first != nil
                 else { throw ToolFailure.notFound("connected cloud account", id: cloudAccountID) }
                 return try transaction.query(
                     """
-                    insert into scans (account_id, cloud_account_id, regions)
+                    insert into kloudhub.scans (account_id, cloud_account_id, regions)
                     values (\(context.accountID), \(cloudAccountID), \(regions)) returning id
                     """
                 ).first!.decode(UUID.self)

@@ -66,7 +66,7 @@ enum ScanTools {
             let rows = try context.read { transaction in
                 try transaction.query(
                     """
-                    select \(unsafeRaw: columns) from scans
+                    select \(unsafeRaw: columns) from kloudhub.scans
                     where (\(account)::uuid is null or cloud_account_id = \(account))
                       and (\(status)::text is null or status = \(status))
                       and (\(after)::timestamptz is null or (created_at, id) < (\(after), \(cursor?.id)))
@@ -98,12 +98,14 @@ enum ScanTools {
         run: { arguments, context in
             let id = arguments.uuid("scan_id")!
             let detail = try context.read { transaction -> Detail? in
-                guard let row = try transaction.query("select \(unsafeRaw: columns) from scans where id = \(id)").first
+                guard
+                    let row = try transaction.query("select \(unsafeRaw: columns) from kloudhub.scans where id = \(id)")
+                        .first
                 else { return nil }
                 let (count, saving) = try transaction.query(
                     """
                     select count(*)::bigint, coalesce(sum(monthly_saving), 0)::numeric(14, 4)
-                    from waste_findings where scan_id = \(id) and status = 'open'
+                    from kloudhub.waste_findings where scan_id = \(id) and status = 'open'
                     """
                 ).first!.decode((Int, Money).self)
                 return Detail(scan: try scan(row), findingCount: count, totalMonthlySaving: saving)

@@ -53,7 +53,7 @@ enum ShellTools {
                     """
                     select id, cloud_account_id, name, status, region, created_at, started_at, stopped_at,
                            last_active_at
-                    from shells
+                    from kloudhub.shells
                     where (\(account)::uuid is null or cloud_account_id = \(account))
                       and (\(status)::text is null or status = \(status))
                       and (\(after)::timestamptz is null or (created_at, id) < (\(after), \(cursor?.id)))

@@ -29,7 +29,7 @@ struct ScanStore: Sendable {
                     """
                     select status, regions, cloud_account_id,
                            array(select jsonb_array_elements_text(coalesce(progress -> 'done', '[]')))
-                    from scans where id = \(scanID)
+                    from kloudhub.scans where id = \(scanID)
                     """
                 ).first
             else { return nil }
@@ -43,7 +43,7 @@ struct ScanStore: Sendable {
         _ = try database.transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                update scans set status = 'running', started_at = coalesce(started_at, now()), regions = \(regions),
+                update kloudhub.scans set status = 'running', started_at = coalesce(started_at, now()), regions = \(regions),
                                  progress = jsonb_set(progress, '{units}', to_jsonb(\(units)))
                 where id = \(scanID) and status in ('queued', 'running')
                 """)
@@ -53,7 +53,8 @@ struct ScanStore: Sendable {
     /// Whether the scan is still running (a disconnect or a deletion cancels it).
     func isRunning(_ scanID: UUID, account: UUID) throws -> Bool {
         try database.transaction(scopedTo: account) { transaction in
-            try transaction.query("select status = 'running' from scans where id = \(scanID)").first?.decode(Bool.self)
+            try transaction.query("select status = 'running' from kloudhub.scans where id = \(scanID)").first?.decode(
+                Bool.self)
                 ?? false
         }
     }
@@ -66,7 +67,7 @@ struct ScanStore: Sendable {
         _ = try database.transaction(scopedTo: account) { transaction in
             let claimed = try transaction.execute(
                 """
-                update scans
+                update kloudhub.scans
                 set progress = jsonb_set(progress, '{done}', coalesce(progress -> 'done', '[]') || to_jsonb(\(unit.description))),
                     warnings = warnings || coalesce(\(try warning.map { try json([$0]) }), '[]')
                 where id = \(scanID) and status = 'running'
@@ -77,7 +78,7 @@ struct ScanStore: Sendable {
                 \.description)
             try transaction.execute(
                 """
-                update scans
+                update kloudhub.scans
                 set progress = jsonb_set(progress, '{regions_done}',
                                          coalesce(progress -> 'regions_done', '[]') || to_jsonb(\(unit.region)))
                 where id = \(scanID) and progress -> 'done' ?& \(regionUnits)
@@ -86,7 +87,7 @@ struct ScanStore: Sendable {
             for resource in result.resources {
                 try transaction.execute(
                     """
-                    insert into resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+                    insert into kloudhub.resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
                                            monthly_cost, unpriced_reason, tags, details)
                     values (\(account), \(cloudAccountID), \(scanID), \(resource.arn), \(resource.type),
                             \(String(resource.name.prefix(500))), \(resource.region), \(resource.monthlyCost),
@@ -98,11 +99,11 @@ struct ScanStore: Sendable {
             for finding in result.findings {
                 try transaction.execute(
                     """
-                    insert into waste_findings (account_id, resource_id, scan_id, kind, title, reason, monthly_saving,
+                    insert into kloudhub.waste_findings (account_id, resource_id, scan_id, kind, title, reason, monthly_saving,
                                                 details)
                     select \(account), id, \(scanID), \(finding.rule), \(finding.title), \(finding.evidence),
                            \(finding.monthlySaving), jsonb_build_object('action', \(finding.action)::text)
-                    from resources where scan_id = \(scanID) and arn = \(finding.arn)
+                    from kloudhub.resources where scan_id = \(scanID) and arn = \(finding.arn)
                     on conflict (account_id, resource_id, kind) do nothing
                     """)
             }
@@ -118,23 +119,23 @@ struct ScanStore: Sendable {
         _ = try database.transaction(scopedTo: account) { transaction in
             let updated = try transaction.execute(
                 """
-                update scans s
+                update kloudhub.scans s
                 set status = 'succeeded', finished_at = now(),
                     resource_count = totals.resources, total_monthly_cost = totals.cost,
                     unpriced_count = totals.unpriced, finding_count = findings.count,
                     total_monthly_saving = findings.saving
                 from (select count(*)::integer as resources, coalesce(sum(monthly_cost), 0) as cost,
                              count(unpriced_reason)::integer as unpriced
-                      from resources where scan_id = \(scanID)) as totals,
+                      from kloudhub.resources where scan_id = \(scanID)) as totals,
                      (select count(*)::integer as count, coalesce(sum(monthly_saving), 0) as saving
-                      from waste_findings where scan_id = \(scanID)) as findings
+                      from kloudhub.waste_findings where scan_id = \(scanID)) as findings
                 where s.id = \(scanID) and s.status = 'running'
                 """)
             guard updated == 1 else { return }
             try transaction.execute(
                 """
-                update cloud_accounts set latest_scan_id = \(scanID), updated_at = now()
-                where id = (select cloud_account_id from scans where id = \(scanID))
+                update kloudhub.cloud_accounts set latest_scan_id = \(scanID), updated_at = now()
+                where id = (select cloud_account_id from kloudhub.scans where id = \(scanID))
                 """)
         }
     }
@@ -144,7 +145,7 @@ struct ScanStore: Sendable {
         _ = try database.transaction(scopedTo: account) { transaction in
             try transaction.execute(
                 """
-                update scans set status = \(status), error_code = \(code), finished_at = now(),
+                update kloudhub.scans set status = \(status), error_code = \(code), finished_at = now(),
                                  started_at = coalesce(started_at, now())
                 where id = \(scanID) and status in ('queued', 'running')
                 """)
