@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// Accounts as Clerk knows them: created and updated only from a verified session token or a
-/// verified webhook (PP-account). Connects as the API role.
+/// verified webhook (PP-account), by any database role.
 public struct AccountDirectory: Sendable {
     /// An account's id and whether it may still be used.
     public struct Entry: Sendable, Equatable {
@@ -34,6 +34,9 @@ public struct AccountDirectory: Sendable {
 
     /// The account of a verified Clerk user, created with `email` and `name` if it is new, and
     /// brought up to date when they changed. Without an email only an existing account is found.
+    ///
+    /// One statement, `upsert_clerk_account` (migration 0017), which every database role may
+    /// call: a person's first request may reach any function.
     public func upsert(clerkUserID: String, email: String?, name: String?) throws -> Entry {
         let profileName = String((name ?? "").prefix(200))
         if let email {
@@ -41,32 +44,14 @@ public struct AccountDirectory: Sendable {
                 throw Failure.invalidProfile("email")
             }
         }
-        if let existing = try find(clerkUserID: clerkUserID) {
-            if let email, !existing.isDeleting {
-                try database.transaction(scopedTo: existing.id) { transaction in
-                    try transaction.execute(
-                        """
-                        update kloudhub.accounts set email = \(email), name = \(profileName), updated_at = now()
-                        where id = \(existing.id) and (email, name) is distinct from (\(email), \(profileName))
-                        """)
-                }
-            }
-            return existing
-        }
-        guard let email else { throw Failure.missingEmail }
-        let id = UUID()
-        let inserted = try database.transaction(scopedTo: id) { transaction in
-            try transaction.execute(
-                """
-                insert into kloudhub.accounts (id, clerk_user_id, email, name)
-                values (\(id), \(clerkUserID), \(email), \(profileName))
-                on conflict (clerk_user_id) do nothing
-                """)
-        }
-        if inserted == 1 { return Entry(id: id, isDeleting: false) }
-        // Another request created it first.
-        guard let created = try find(clerkUserID: clerkUserID) else { throw Failure.missingEmail }
-        return created
+        let rows = try database.query(
+            """
+            select account_id, account_status
+            from kloudhub.upsert_clerk_account(\(clerkUserID), \(email), \(profileName))
+            """)
+        guard let row = rows.first else { throw Failure.missingEmail }
+        let (id, status) = try row.decode((UUID, String).self)
+        return Entry(id: id, isDeleting: status != "active")
     }
 
     /// Marks the account of Clerk user `clerkUserID` for deletion: from now on no credential

@@ -47,6 +47,9 @@ public struct DeploymentQueue: Sendable {
         case cloudAccountNotConnected(status: String)
         /// Another deployment of the Kloud into the cloud account is queued or running.
         case alreadyActive(UUID)
+        /// The deploy function could not be asked to run it (the invoke failed); the deployment
+        /// is recorded as failed with `not_started`, and asking again starts another.
+        case notStarted(UUID)
     }
 
     /// A queued deployment; `isNew` is false when an idempotency key found an earlier one.
@@ -111,13 +114,33 @@ public struct DeploymentQueue: Sendable {
         }
         switch decision {
         case .start(let queued):
-            if queued.isNew { try await jobs.start(DeploymentJob(deploymentID: queued.id, accountID: account)) }
+            guard queued.isNew else { return queued }
+            do {
+                try await jobs.start(DeploymentJob(deploymentID: queued.id, accountID: account))
+            } catch {
+                // A run that cannot be started must not stay queued: it would block the Kloud.
+                try? markNotStarted(queued.id, account: account)
+                throw Refusal.notStarted(queued.id)
+            }
             return queued
         case .restart(let active):
             try await jobs.start(DeploymentJob(deploymentID: active, accountID: account))
             throw Refusal.alreadyActive(active)
         case .refuse(let refusal):
             throw refusal
+        }
+    }
+
+    /// Ends a queued deployment whose run could not be handed to the deploy function.
+    private func markNotStarted(_ id: UUID, account: UUID) throws {
+        try database.transaction(scopedTo: account) { transaction in
+            try transaction.execute(
+                """
+                update kloudhub.deployments
+                set status = 'failed', started_at = now(), finished_at = now(), updated_at = now(),
+                    error_code = 'not_started', error_message = 'KloudHub could not start the run; ask again'
+                where id = \(id) and status = 'queued'
+                """)
         }
     }
 }

@@ -65,6 +65,10 @@ struct DeploymentsEndpoint: Sendable {
                     .conflict, "deployment_active",
                     "deployment \(active.uuidString.lowercased()) of this Kloud into this cloud account is queued or running"
                 )
+            case .notStarted:
+                throw APIError(
+                    .serviceUnavailable, "temporarily_unavailable", "the run could not be started; try again shortly",
+                    headers: ["Retry-After": "5"])
             }
         }
     }

@@ -65,6 +65,8 @@ enum DeploymentStartTools {
                                 "Deployment \(active.uuidString.lowercased()) of this Kloud into this cloud account "
                                 + "is still queued or running; follow it with get_deployment and try again when it ends."
                         )
+                    case .notStarted:
+                        throw ToolFailure(message: "KloudHub could not start the run just now; try again shortly.")
                     }
                 }
                 let id = queued.id.uuidString.lowercased()
