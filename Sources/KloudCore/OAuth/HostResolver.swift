@@ -12,15 +12,16 @@ import Synchronization
 /// Resolves a host name with the system resolver (`getaddrinfo`), so that every address can be
 /// vetted before a connection is made.
 ///
-/// `getaddrinfo` blocks, so it runs on a Dispatch thread, never on the Swift concurrency pool. The
-/// caller stops waiting after `timeout`; the lookup itself then finishes unobserved.
+/// `getaddrinfo` blocks, so it runs on a thread of its own (``BlockingThread``), never on the pool
+/// Swift's tasks share. The caller stops waiting after `timeout`; the lookup itself then finishes
+/// unobserved.
 enum HostResolver {
     /// Every address the name resolves to (IPv4 and IPv6), without duplicates; nil when it does
     /// not resolve in time.
     static func addresses(of host: String, timeout: Duration) async -> [IPAddress]? {
         await withCheckedContinuation { (continuation: CheckedContinuation<[IPAddress]?, Never>) in
             let answer = SingleAnswer(continuation)
-            DispatchQueue.global().async { answer.resume(returning: lookUp(host)) }
+            BlockingThread.detach { answer.resume(returning: lookUp(host)) }
             let milliseconds = CurlTransferOptions.milliseconds(timeout)
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
                 answer.resume(returning: nil)

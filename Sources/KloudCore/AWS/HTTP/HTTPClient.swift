@@ -103,12 +103,7 @@ public final class HTTPClient: Sendable {
             caBundlePath: configuration.caBundlePath,
             userAgent: configuration.userAgent)
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation {
-                (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
-                DispatchQueue.global().async {
-                    continuation.resume(returning: transfer.perform(on: handle, options: options))
-                }
-            }
+            await BlockingThread.run { transfer.perform(on: handle, options: options) }
         } onCancel: {
             transfer.cancel()
         }
@@ -137,6 +132,12 @@ extension HTTPClient.Configuration {
     /// is set: a package for Amazon Linux carries its own bundle, since this machine's libcurl
     /// looks for Debian's.
     public init(environment: [String: String]) {
-        self.init(caBundlePath: environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 })
+        var reader = EnvironmentReader(environment)
+        self.init(reading: &reader)
+    }
+
+    /// The defaults with a function's `AWS_CA_BUNDLE`.
+    public init(reading environment: inout EnvironmentReader) {
+        self.init(caBundlePath: environment.value("AWS_CA_BUNDLE"))
     }
 }
