@@ -116,6 +116,12 @@ let package = Package(
             exclude: ["function.json", "events"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "BenchSupport",
+            dependencies: ["KloudCore", "KloudLocal"],
+            path: "Benchmarks/BenchSupport",
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "runtime-bench",
             dependencies: ["KloudLocal", "KloudCore"],
@@ -130,32 +136,32 @@ let package = Package(
         ),
         .executableTarget(
             name: "oauth-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["BenchSupport", "KloudCore", "KloudLocal"],
             path: "Benchmarks/oauth-bench",
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["KloudCore", "KloudLocal", "LoopbackServers"],
+            dependencies: ["BenchSupport", "KloudCore", "KloudLocal", "LoopbackServers"],
             path: "Benchmarks/scan-bench",
             exclude: ["sequential_scan.py"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "deploy-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["BenchSupport", "KloudCore", "KloudLocal"],
             path: "Benchmarks/deploy-bench",
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "mcp-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["BenchSupport", "KloudCore", "KloudLocal"],
             path: "Benchmarks/mcp-bench",
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "retention-bench",
-            dependencies: ["KloudCore", "KloudLocal"],
+            dependencies: ["BenchSupport", "KloudCore", "KloudLocal"],
             path: "Benchmarks/retention-bench",
             swiftSettings: strictSwift
         ),
@@ -204,7 +210,10 @@ let package = Package(
         ),
         .testTarget(
             name: "InfraTests",
-            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport"],
+            dependencies: [
+                "KloudCore", "KloudLocal", "KloudTestSupport", "token", "authorize", "mcp", "scan", "deploy",
+                "retention-sweep", "account-delete",
+            ],
             exclude: ["Support/moto_server_fixed.py", "Support/terraform_aws.py", "Fixtures"],
             swiftSettings: strictSwift
         ),

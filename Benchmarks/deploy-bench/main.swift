@@ -4,6 +4,7 @@
 // init` starting, and from Terraform's last exit to the final status stored; p50 of each.
 // Run: deploy-bench --bin .build/release [runs]
 
+import BenchSupport
 import Foundation
 import KloudCore
 import KloudLocal
@@ -20,32 +21,13 @@ while !arguments.isEmpty {
     }
 }
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let directory = NSTemporaryDirectory() + "kloudhub-deploy-bench-\(getpid())"
-let cluster = EmbeddedPostgres(
-    configuration: .init(
-        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
-        databaseName: "bench", isDurable: false))
-let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
-
 func milliseconds(_ seconds: Double) -> String { String(format: "%.0f ms", seconds * 1000) }
 
-do {
-    try await cluster.start()
-    let aws = try await LocalAWS.start(projectRoot: packageRoot, region: "us-east-1", supervisor: supervisor)
-    var configuration = EmulatorConfiguration(
-        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-    configuration.gatewayPort = 0
-    configuration.lambdaPort = 0
-    configuration.isSchedulerEnabled = false
-    configuration.log = EmulatorLog { _ in }
-    configuration.environment = aws.functionEnvironment
-    for role in [DatabaseRole.api, .worker, .maintenance] {
-        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
-    }
-    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
-    let worker = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.worker]!))
+await Bench.run(label: "deploy") { services in
+    let aws = services.aws
+    let configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
+    let api = try await services.client(as: .api)
+    let worker = try await services.client(as: .worker)
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_deploy_bench", email: "bench@example.com", name: "Bench")
     let key = try APIKeyService(database: api).create(
@@ -118,9 +100,4 @@ do {
             + "p50 \(milliseconds(median(toStatus))) (max \(milliseconds(toStatus.max()!))); whole run p50 "
             + "\(milliseconds(median(total)))")
     await emulator.shutdown()
-} catch {
-    print("benchmark failed: \(String(reflecting: error))")
 }
-await supervisor.stopAll()
-await cluster.stop()
-try? FileManager.default.removeItem(atPath: directory)

@@ -5,6 +5,7 @@
 // that answers 405 before authentication (the emulator's path alone) are measured beside it.
 // Run: mcp-bench --bin .build/release [--concurrency 2] [--only list|ping|get] [requests]
 
+import BenchSupport
 import Foundation
 import KloudCore
 import KloudLocal
@@ -29,14 +30,6 @@ while !arguments.isEmpty {
 }
 
 let resourceCount = 10_000
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let directory = NSTemporaryDirectory() + "kloudhub-mcp-bench-\(getpid())"
-let cluster = EmbeddedPostgres(
-    configuration: .init(
-        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
-        databaseName: "bench", isDurable: false))
-
 func milliseconds(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
     return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
@@ -145,20 +138,11 @@ func contains(_ text: String, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         + String(format: "%.0f", perSecond) + " requests/s (\(samples.count) calls after 50 warm-up)"
 }
 
-do {
-    try await cluster.start()
-    var configuration = EmulatorConfiguration(
-        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-    configuration.gatewayPort = 0
-    configuration.lambdaPort = 0
-    configuration.isSchedulerEnabled = false
-    configuration.log = EmulatorLog { _ in }
-    for role in [DatabaseRole.api, .worker, .maintenance] {
-        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
-    }
-    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
-    let worker = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.worker]!))
-    let owner = PostgresClient(configuration: .init(connectionString: try await cluster.connectionString(for: .owner)))
+await Bench.run(label: "mcp") { services in
+    let configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
+    let api = try await services.client(as: .api)
+    let worker = try await services.client(as: .worker)
+    let owner = try await services.client(as: .owner)
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_bench", email: "bench@example.com", name: "Bench")
     try seed(account.id, worker: worker)
@@ -186,11 +170,7 @@ do {
         print(try await measure(label, body, clients: clients, gateway: gateway, key: key))
     }
     await emulator.shutdown()
-} catch {
-    print("benchmark failed: \(String(reflecting: error))")
 }
-await cluster.stop()
-try? FileManager.default.removeItem(atPath: directory)
 
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {

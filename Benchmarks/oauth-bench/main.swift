@@ -4,6 +4,7 @@
 // PKCE, as an MCP client makes it.
 // Run: oauth-bench --bin .build/release [iterations]
 
+import BenchSupport
 import Foundation
 import KloudCore
 import KloudLocal
@@ -20,33 +21,16 @@ while !arguments.isEmpty {
     }
 }
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let directory = NSTemporaryDirectory() + "kloudhub-oauth-bench-\(getpid())"
-let cluster = EmbeddedPostgres(
-    configuration: .init(
-        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
-        databaseName: "bench", isDurable: false))
-
 func milliseconds(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
     return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
 }
 
-do {
-    try await cluster.start()
-    var configuration = EmulatorConfiguration(
-        functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-    configuration.gatewayPort = 0
-    configuration.lambdaPort = 0
-    configuration.isSchedulerEnabled = false
-    configuration.log = EmulatorLog { _ in }
-    for role in [DatabaseRole.api, .worker, .maintenance] {
-        configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
-    }
+await Bench.run(label: "oauth") { services in
+    let configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
     let emulator = try Emulator(configuration: configuration)
     let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
-    let api = PostgresClient(configuration: .init(connectionString: configuration.databaseURLs[.api]!))
+    let api = try await services.client(as: .api)
     let settings = try OAuthSettings(publicURL: gateway)
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_bench", email: "bench@example.com", name: "Bench")
@@ -84,11 +68,7 @@ do {
             + "p99 \(milliseconds(samples[samples.count * 99 / 100])) ms, max \(milliseconds(samples.last!)) ms "
             + "(\(iterations) exchanges after 20 warm-up)")
     await emulator.shutdown()
-} catch {
-    print("benchmark failed: \(String(reflecting: error))")
 }
-await cluster.stop()
-try? FileManager.default.removeItem(atPath: directory)
 
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {

@@ -75,14 +75,12 @@ do {
     print("seeding \(accountCount * resourcesPerAccount) resources across \(accountCount) accounts…")
     var accounts: [UUID] = []
     for index in 0..<accountCount {
-        let accountID = UUID()
+        let accountID = try AccountDirectory(database: api).upsert(
+            clerkUserID: "bench_\(index)", email: "bench@example.com", name: "Bench"
+        ).id
         let cloudAccountID = UUID()
+        let scanID = UUID()
         accounts.append(accountID)
-        try api.transaction(scopedTo: accountID) { transaction in
-            try transaction.execute(
-                "insert into kloudhub.accounts (id, clerk_user_id, email) values (\(accountID), \("bench_\(index)"), 'bench@example.com')"
-            )
-        }
         try worker.transaction(scopedTo: accountID) { transaction in
             try transaction.execute(
                 """
@@ -92,8 +90,15 @@ do {
                 """)
             try transaction.execute(
                 """
-                insert into kloudhub.resources (account_id, cloud_account_id, arn, resource_type, name, region, monthly_cost)
-                select \(accountID), \(cloudAccountID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance', 'instance ' || n,
+                insert into kloudhub.scans (id, account_id, cloud_account_id, regions)
+                values (\(scanID), \(accountID), \(cloudAccountID), \(regions))
+                """)
+            try transaction.execute(
+                """
+                insert into kloudhub.resources (account_id, cloud_account_id, scan_id, arn, resource_type, name, region,
+                                                monthly_cost)
+                select \(accountID), \(cloudAccountID), \(scanID), 'arn:aws:ec2:::instance/i-' || n, 'ec2:instance',
+                       'instance ' || n,
                        (\(regions))[1 + n % \(regions.count)], round((random() * 1000)::numeric, 4)
                 from generate_series(1, \(resourcesPerAccount)) as n
                 """)
@@ -163,7 +168,11 @@ do {
     print("EXPLAIN ANALYZE of the list query (as kloudhub_api, scoped):")
     plan.forEach { print("  " + $0) }
 } catch {
-    print("benchmark failed: \(String(reflecting: error))")
+    // A failure ends the process non-zero, so `make bench` stops here.
+    FileHandle.standardError.write(Data("postgres-bench failed: \(String(reflecting: error))\n".utf8))
+    await cluster.stop()
+    try? FileManager.default.removeItem(atPath: directory)
+    exit(1)
 }
 await cluster.stop()
 try? FileManager.default.removeItem(atPath: directory)

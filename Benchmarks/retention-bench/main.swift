@@ -6,6 +6,7 @@
 //      an API key (the released token binary), with and without logging.
 // Run: retention-bench --bin .build/release [--rows N] [--requests N]
 
+import BenchSupport
 import Foundation
 import KloudCore
 import KloudLocal
@@ -25,14 +26,6 @@ while !arguments.isEmpty {
     }
 }
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let directory = NSTemporaryDirectory() + "kloudhub-retention-bench-\(getpid())"
-let cluster = EmbeddedPostgres(
-    configuration: .init(
-        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
-        databaseName: "bench", isDurable: false))
-
 func seconds(_ duration: Duration) -> Double {
     let (whole, attoseconds) = duration.components
     return Double(whole) + Double(attoseconds) / 1e18
@@ -45,12 +38,9 @@ func peakMemoryMB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-do {
-    try await cluster.start()
-    var urls: [DatabaseRole: String] = [:]
-    for role in [DatabaseRole.api, .worker, .maintenance, .owner] {
-        urls[role] = try await cluster.connectionString(for: role, transport: .tcp)
-    }
+await Bench.run(label: "retention") { services in
+    var urls = services.databaseURLs
+    urls[.owner] = try await services.cluster.connectionString(for: .owner, transport: .tcp)
     let api = PostgresClient(configuration: .init(connectionString: urls[.api]!, statementTimeout: nil))
     let maintenance = PostgresClient(configuration: .init(connectionString: urls[.maintenance]!, statementTimeout: nil))
     // VACUUM cannot run in a transaction, and every PostgresClient call is one.
@@ -113,15 +103,9 @@ do {
     // MARK: - Request logging through the emulator
 
     let key = try APIKeyService(database: api).create(account: account, name: "bench", scopes: [.read], expiresAt: nil)
-    func p50(logging: Bool) async throws -> (Double, Double) {
-        var configuration = EmulatorConfiguration(
-            functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-        configuration.gatewayPort = 0
-        configuration.lambdaPort = 0
-        configuration.isSchedulerEnabled = false
-        configuration.log = EmulatorLog { _ in }
-        configuration.databaseURLs = urls.filter { $0.key != .owner }
-        if !logging { configuration.environment["KLOUDHUB_REQUEST_LOG"] = "off" }
+    @MainActor func p50(logging: Bool) async throws -> (Double, Double) {
+        var configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
+        if !logging { configuration.developmentSwitches[.requestLog] = "off" }
         let emulator = try Emulator(configuration: configuration)
         var gateway = try await emulator.start().gateway.absoluteString
         while gateway.hasSuffix("/") { gateway.removeLast() }
@@ -151,8 +135,4 @@ do {
         String(
             format: "  with logging:    p50 %.3f ms, p90 %.3f ms  (+%.3f ms p50; %d rows written)", with.0, with.1,
             with.0 - without.0, after - before))
-} catch {
-    print("benchmark failed: \(String(reflecting: error))")
 }
-await cluster.stop()
-try? FileManager.default.removeItem(atPath: directory)

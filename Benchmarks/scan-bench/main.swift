@@ -6,6 +6,7 @@
 // moto alone and once with a round trip's latency added to every call (see `latencies`).
 // Run: scan-bench --bin .build/release [--aws-latency-ms 0,25]
 
+import BenchSupport
 import Foundation
 import KloudCore
 import KloudLocal
@@ -26,15 +27,8 @@ while !arguments.isEmpty {
 }
 
 let regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+let packageRoot = BenchServices.packageRoot
 let python = packageRoot.appendingPathComponent(".venv/bin/python")
-let directory = NSTemporaryDirectory() + "kloudhub-scan-bench-\(getpid())"
-let cluster = EmbeddedPostgres(
-    configuration: .init(
-        dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
-        databaseName: "bench", isDurable: false))
-let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
 
 /// Collects REPORT lines' Max Memory Used of the scan function.
 final class MemoryReports: @unchecked Sendable {
@@ -74,9 +68,8 @@ func run(_ arguments: [String]) async throws -> Data {
     return outcome.output
 }
 
-do {
-    try await cluster.start()
-    let aws = try await LocalAWS.start(projectRoot: packageRoot, region: "us-east-1", supervisor: supervisor)
+await Bench.run(label: "scan") { services in
+    let aws = services.aws
     let own = AWSConfiguration(
         region: "us-east-1",
         credentials: AWSCredentials(accessKeyID: aws.seed.accessKeyID, secretAccessKey: aws.seed.secretAccessKey),
@@ -97,9 +90,8 @@ do {
     let expectedCount = (expected?["resources"] as? [Any])?.count ?? 0
     print("seeded \(expectedCount) resources in \(regions.count) regions in \(ContinuousClock.now - seedStart)")
 
-    let api = PostgresClient(configuration: .init(connectionString: try await cluster.connectionString(for: .api)))
-    let worker = PostgresClient(
-        configuration: .init(connectionString: try await cluster.connectionString(for: .worker)))
+    let api = try await services.client(as: .api)
+    let worker = try await services.client(as: .worker)
     let account = try AccountDirectory(database: api).upsert(
         clerkUserID: "user_scan_bench", email: "bench@example.com", name: "Bench")
     let key = try APIKeyService(database: api).create(
@@ -122,17 +114,9 @@ do {
         defer { proxy?.stop() }
         let endpoint = proxy?.url ?? aws.endpoint.absoluteString
         let memory = MemoryReports()
-        var configuration = EmulatorConfiguration(
-            functionFolders: [packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
-        configuration.gatewayPort = 0
-        configuration.lambdaPort = 0
-        configuration.isSchedulerEnabled = false
+        var configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
         configuration.log = EmulatorLog { memory.read($0) }
-        configuration.environment = aws.functionEnvironment
-        configuration.environment["AWS_ENDPOINT_URL"] = endpoint
-        for role in [DatabaseRole.api, .worker, .maintenance] {
-            configuration.databaseURLs[role] = try await cluster.connectionString(for: role, transport: .tcp)
-        }
+        configuration.awsEnvironment["AWS_ENDPOINT_URL"] = endpoint
         let emulator = try Emulator(configuration: configuration)
         let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
         let http = HTTPClient()
@@ -145,7 +129,7 @@ do {
             return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
         }
 
-        let moto = await supervisor.runningServices["local-aws"]
+        let moto = await services.supervisor.runningServices["local-aws"]
         let motoBeforeScan = cpuSeconds(of: moto)
         let scanStart = ContinuousClock.now
         let started = try await call(
@@ -183,9 +167,4 @@ do {
                 + String(format: "%.1f× faster", baselineSeconds / max(swiftSeconds, 0.001)))
         if let warnings = scan["warnings"] as? [Any], !warnings.isEmpty { print("scan warnings: \(warnings)") }
     }
-} catch {
-    print("benchmark failed: \(String(reflecting: error))")
 }
-await supervisor.stopAll()
-await cluster.stop()
-try? FileManager.default.removeItem(atPath: directory)

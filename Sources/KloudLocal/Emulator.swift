@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 
 /// The local runtime emulator: API Gateway, the Lambda Invoke API and the scheduler in front of
 /// pools of real function processes, each fed through its own Runtime API (DESIGN.md section 5).
@@ -52,7 +53,9 @@ public actor Emulator {
         let lambda = try await ServerTask.start(
             InvokeAPIResponder(
                 functions: Dictionary(uniqueKeysWithValues: manifests.map { ($0.name, $0) }),
-                region: configuration.region, accountID: configuration.accountID, invoke: invoke, enqueue: enqueue),
+                region: configuration.region, accountID: configuration.accountID,
+                caller: InvokeCaller(functionCredentials: configuration.functionCredentials), invoke: invoke,
+                enqueue: enqueue),
             host: configuration.host, port: configuration.lambdaPort, name: "Lambda API")
         servers.append(lambda)
         let gateway = try await ServerTask.start(
@@ -86,24 +89,34 @@ public actor Emulator {
         return started
     }
 
-    /// What every instance starts with: a few of the emulator's own variables, the Lambda API,
-    /// the gateway's origin and the development sign-in's Clerk settings, then the configured
-    /// variables, which win (someone pointing the functions at a real Clerk).
+    /// What every instance starts with, besides its manifest's settings and Lambda's own
+    /// variables: the emulator's PATH and locale, the Lambda API, where AWS is, and the
+    /// development switches. The gateway's origin is the public URL, and the development
+    /// sign-in stands in for Clerk, unless the configuration names others (a real Clerk's).
     private func launch(lambdaURL: URL, signIn: DevelopmentSignIn) -> InstanceLaunch {
         var shared: [String: String] = [:]
         let inherited = ProcessInfo.processInfo.environment
-        // Where deploy finds Terraform and its providers (the Makefile finds the mirror).
-        for name in ["PATH", "LANG", "LOG_LEVEL", "LD_LIBRARY_PATH", "TERRAFORM_PATH", "KLOUDHUB_TERRAFORM_PLUGIN_DIR"]
-        {
-            shared[name] = inherited[name]
-        }
+        for name in ["PATH", "LANG", "LD_LIBRARY_PATH"] { shared[name] = inherited[name] }
+        shared[Setting.logLevel] = inherited[Setting.logLevel] ?? "info"
+        shared.merge(configuration.awsEnvironment) { _, aws in aws }
         shared["AWS_ENDPOINT_URL_LAMBDA"] = lambdaURL.absoluteString
-        shared["KLOUDHUB_PUBLIC_URL"] = signIn.origin
-        shared.merge(signIn.functionEnvironment) { _, signIn in signIn }
-        shared.merge(configuration.environment) { _, configured in configured }
+        var switches = configuration.developmentSwitches
+        if switches[.terraformPluginDirectory] == nil {
+            // In AWS deploy takes the providers from its layer; here, from this machine's mirror.
+            switches[.terraformPluginDirectory] =
+                inherited[DevelopmentSwitch.terraformPluginDirectory.rawValue] ?? TerraformMirror.locate()
+        }
+        for (developmentSwitch, value) in switches { shared[developmentSwitch.rawValue] = value }
+        shared.merge(configuration.testEnvironment) { _, test in test }
+        var settings = signIn.settings
+        settings[.publicURL] = signIn.origin
+        settings[.functionNamePrefix] = ""
+        settings.merge(configuration.settings) { _, configured in configured }
         return InstanceLaunch(
             region: configuration.region, accountID: configuration.accountID, sharedEnvironment: shared,
-            databaseURLs: configuration.databaseURLs, binaryFolder: configuration.binaryFolder)
+            settings: settings, databaseSecrets: configuration.databaseSecrets,
+            functionCredentials: configuration.functionCredentials, sharedCredentials: configuration.sharedCredentials,
+            binaryFolder: configuration.binaryFolder)
     }
 
     /// Invokes `function` synchronously and returns what it produced.

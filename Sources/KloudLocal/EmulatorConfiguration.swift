@@ -15,11 +15,25 @@ public struct EmulatorConfiguration: Sendable {
     public var lambdaPort = 3001
     public var region = "us-east-1"
     public var accountID = "000000000000"
-    /// Variables every function gets, besides its manifest's and Lambda's own.
-    public var environment: [String: String] = [:]
-    /// The connection string for each database role; a function gets its manifest's role's
-    /// as `DATABASE_URL`.
-    public var databaseURLs: [DatabaseRole: String] = [:]
+    /// The values of KloudHub's settings; each function gets those its manifest lists, as
+    /// infra/ gives them. The emulator sets the public URL and Clerk's (its development
+    /// sign-in's) unless they are given here.
+    public var settings: [Setting: String] = [:]
+    /// The secret holding each database role's connection string; a function gets its
+    /// manifest's role's as `KLOUDHUB_DATABASE_SECRET_ARN`.
+    public var databaseSecrets: [DatabaseRole: String] = [:]
+    /// Where the functions reach AWS: `AWS_ENDPOINT_URL`, `AWS_CA_BUNDLE` and the like, as the
+    /// SDKs read them (the local AWS's; in AWS, none).
+    public var awsEnvironment: [String: String] = [:]
+    /// Each function's AWS credentials, as Lambda gives it its role's; ``sharedCredentials`` for
+    /// a function not named here.
+    public var functionCredentials: [String: AWSCredentials] = [:]
+    public var sharedCredentials: AWSCredentials?
+    /// Development switches every function gets (tests and benchmarks only).
+    public var developmentSwitches: [DevelopmentSwitch: String] = [:]
+    /// Variables of the test-only functions (`Tests/Fixtures/functions`), which every function
+    /// gets; KloudHub's own functions take settings, never these.
+    public var testEnvironment: [String: String] = [:]
     /// Instances per function when its manifest reserves no concurrency.
     public var defaultConcurrency = 10
     /// API Gateway's integration timeout (30 seconds at most in AWS).
@@ -38,5 +52,21 @@ public struct EmulatorConfiguration: Sendable {
     public init(functionFolders: [URL], binaryFolder: URL) {
         self.functionFolders = functionFolders
         self.binaryFolder = binaryFolder
+    }
+
+    /// Points the functions at `aws` as infra/ points them at AWS: its endpoint, its settings
+    /// (KMS key, buckets, notification sender), each function's own role, and the database
+    /// roles' connection strings stored as secrets of `installation` there.
+    public mutating func deploy(
+        on aws: LocalAWS, databaseURLs: [DatabaseRole: String], installation: String
+    ) async throws {
+        var manifests: [FunctionManifest] = []
+        for folder in functionFolders { manifests += try ManifestLoader.loadAll(in: folder) }
+        let deployment = try await aws.deploy(
+            functions: manifests, databaseURLs: databaseURLs, installation: installation)
+        awsEnvironment["AWS_ENDPOINT_URL"] = aws.endpoint.absoluteString
+        settings.merge(aws.settings) { given, _ in given }
+        databaseSecrets = deployment.databaseSecrets
+        functionCredentials = deployment.functionCredentials
     }
 }

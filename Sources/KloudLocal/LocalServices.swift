@@ -36,37 +36,52 @@ public actor LocalServices {
         self.supervisor = ServiceSupervisor(log: log)
     }
 
-    /// Starts what is not configured externally and returns the database URL of each role
-    /// and the variables every function gets.
-    public func start() async throws -> (databaseURLs: [DatabaseRole: String], environment: [String: String]) {
-        let appRoles = DatabaseRole.allCases.filter { $0 != .owner }
-        var databaseURLs: [DatabaseRole: String] = [:]
-        let external = appRoles.compactMap { role in options.environment[role.databaseURLVariable].map { (role, $0) } }
-        if external.count == appRoles.count {
-            databaseURLs = Dictionary(uniqueKeysWithValues: external)
-        } else {
-            let embedded = EmbeddedPostgres(
-                configuration: .init(
-                    dataDirectory: options.dataFolder.appendingPathComponent("postgres").path,
-                    migrationsDirectory: options.projectRoot.appendingPathComponent("migrations").path))
-            try await embedded.start()
-            postgres = embedded
-            for role in appRoles {
-                databaseURLs[role] = try await embedded.connectionString(for: role, transport: .tcp)
-            }
-        }
-        var environment: [String: String] = [:]
+    /// Starts what is not configured externally and points `configuration`'s functions at it as
+    /// infra/ points them at AWS: each database role's connection string stored as a secret in
+    /// the local AWS, each function with its own role there; returns each role's connection
+    /// string.
+    ///
+    /// With real AWS the functions sign with the environment's credentials, so the local
+    /// database's secrets are kept in a local Secrets Manager (moto, without signature checks)
+    /// that `AWS_ENDPOINT_URL_SECRETS_MANAGER` points them at; everything else is AWS's.
+    @discardableResult
+    public func start(configuring configuration: inout EmulatorConfiguration) async throws -> [DatabaseRole: String] {
+        let databaseURLs = try await startDatabase()
+        let aws = try await LocalAWS.start(
+            projectRoot: options.projectRoot, region: options.region, supervisor: supervisor,
+            checksSignatures: !options.usesRealAWS)
+        localAWS = aws
         if options.usesRealAWS {
-            for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
-                environment[name] = options.environment[name]
-            }
+            let deployment = try await aws.deploy(functions: [], databaseURLs: databaseURLs, installation: "local")
+            configuration.databaseSecrets = deployment.databaseSecrets
+            configuration.awsEnvironment["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = aws.endpoint.absoluteString
+            let credentials = try AWSConfiguration(
+                environment: options.environment.merging(["AWS_REGION": options.region]) { own, _ in own }
+            ).credentials
+            configuration.sharedCredentials = credentials
         } else {
-            let aws = try await LocalAWS.start(
-                projectRoot: options.projectRoot, region: options.region, supervisor: supervisor)
-            localAWS = aws
-            environment.merge(aws.functionEnvironment) { _, local in local }
+            try await configuration.deploy(on: aws, databaseURLs: databaseURLs, installation: "local")
         }
-        return (databaseURLs, environment)
+        return databaseURLs
+    }
+
+    /// The external database's connection strings when all three are configured, else the
+    /// embedded cluster's.
+    private func startDatabase() async throws -> [DatabaseRole: String] {
+        let appRoles = DatabaseRole.allCases.filter { $0 != .owner }
+        let external = appRoles.compactMap { role in options.environment[role.databaseURLVariable].map { (role, $0) } }
+        if external.count == appRoles.count { return Dictionary(uniqueKeysWithValues: external) }
+        let embedded = EmbeddedPostgres(
+            configuration: .init(
+                dataDirectory: options.dataFolder.appendingPathComponent("postgres").path,
+                migrationsDirectory: options.projectRoot.appendingPathComponent("migrations").path))
+        try await embedded.start()
+        postgres = embedded
+        var databaseURLs: [DatabaseRole: String] = [:]
+        for role in appRoles {
+            databaseURLs[role] = try await embedded.connectionString(for: role, transport: .tcp)
+        }
+        return databaseURLs
     }
 
     /// Stops every embedded service.

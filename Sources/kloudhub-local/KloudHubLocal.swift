@@ -60,10 +60,14 @@ struct Up: AsyncParsableCommand {
         configuration.isSchedulerEnabled = !noSchedules
         configuration.developmentSignInKeyPath = URL(fileURLWithPath: data).appendingPathComponent(
             "dev-sign-in/key.pem")
-        let passedThrough = ProcessInfo.processInfo.environment.filter { name, _ in
-            name == "KLOUDHUB_PUBLIC_URL" || name.hasPrefix("KLOUDHUB_CLERK_")
+        // Settings given in this shell (a real Clerk's, a public URL) win over the emulator's.
+        var passedThrough: [String: String] = [:]
+        for setting in Setting.allCases {
+            if let value = ProcessInfo.processInfo.environment[setting.rawValue], !value.isEmpty {
+                configuration.settings[setting] = value
+                passedThrough[setting.rawValue] = value
+            }
         }
-        configuration.environment.merge(passedThrough) { _, shell in shell }
         let projectRoot = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let services = LocalServices(
             options: .init(
@@ -73,17 +77,21 @@ struct Up: AsyncParsableCommand {
         let emulator: Emulator
         let endpoints: Emulator.Endpoints
         do {
-            let started = try await services.start()
-            configuration.databaseURLs = started.databaseURLs
-            configuration.environment.merge(started.environment) { _, service in service }
+            try await services.start(configuring: &configuration)
             emulator = try Emulator(configuration: configuration)
             endpoints = try await emulator.start()
         } catch {
             await services.stop()
             throw error
         }
-        if let aws = await services.localAWS {
-            say("Local AWS     \(aws.endpoint.absoluteString) (account \(aws.seed.accountID), signatures checked)")
+        if realAWS, let aws = await services.localAWS {
+            say(
+                "Real AWS      the environment's credentials; the local database's secrets at \(aws.endpoint.absoluteString)"
+            )
+        } else if let aws = await services.localAWS {
+            say(
+                "Local AWS     \(aws.endpoint.absoluteString) (account \(aws.seed.accountID), signatures and IAM policies checked)"
+            )
             say(
                 "  demo customer role \(aws.seed.demoCustomer.roleARN), external id \(aws.seed.demoCustomer.externalID)"
             )

@@ -28,7 +28,10 @@ import Testing
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
-        configuration.databaseURLs = shared.databaseURLs
+        configuration.databaseSecrets = shared.databaseSecrets
+        configuration.awsEnvironment = shared.awsEnvironment
+        configuration.functionCredentials = shared.functionCredentials
+        configuration.settings = shared.settings.filter { !$0.key.rawValue.hasPrefix("KLOUDHUB_CLERK_") }
         let log = LogRecorder()
         configuration.log = log.log()
         let emulator = try Emulator(configuration: configuration)

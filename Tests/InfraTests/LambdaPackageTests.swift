@@ -61,20 +61,21 @@ import Testing
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
+        var urls: [DatabaseRole: String] = [:]
         for role in [DatabaseRole.api, .worker, .maintenance] {
             // The root has no socket folder: the packages reach PostgreSQL over loopback TCP.
             var url = database.setup.connectionString(for: role, database: database.name)
             url["host"] = "127.0.0.1"
-            configuration.databaseURLs[role] = url.conninfo
+            urls[role] = url.conninfo
         }
+        try await configuration.deploy(
+            on: try await SharedLocalAWS.common(), databaseURLs: urls, installation: database.name)
         let sessions = try TestSessionTokens()
-        configuration.environment = [
-            "KLOUDHUB_CLERK_ISSUER": sessions.issuer, "KLOUDHUB_CLERK_JWT_KEY": sessions.publicKeyPEM,
-            "KLOUDHUB_CLERK_AUTHORIZED_PARTIES": sessions.party,
-            "KLOUDHUB_CLERK_SIGN_IN_URL": "https://accounts.kloudhub.test/sign-in",
-            "KLOUDHUB_CLERK_WEBHOOK_SECRET": "whsec_"
-                + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
-        ]
+        configuration.settings.merge([
+            .clerkIssuer: sessions.issuer, .clerkJWTKey: sessions.publicKeyPEM,
+            .clerkAuthorizedParties: sessions.party, .clerkSignInURL: "https://accounts.kloudhub.test/sign-in",
+            .clerkWebhookSecret: "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+        ]) { _, test in test }
         let log = LogRecorder()
         configuration.log = log.log()
         let emulator = try Emulator(configuration: configuration)

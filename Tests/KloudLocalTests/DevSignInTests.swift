@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KloudCore
 import Testing
 import _CryptoExtras
 
@@ -180,7 +181,7 @@ struct DevSignInTests {
     }
 
     @Test func functionsReceiveTheSignInSettingsUnlessConfigured() async throws {
-        let local = try await TestEmulator.start(environment: ["KLOUDHUB_CLERK_ISSUER": "https://clerk.example.com"])
+        let local = try await TestEmulator.start { $0.settings[.clerkIssuer] = "https://clerk.example.com" }
         defer { Task { await local.stop() } }
         let origin = local.endpoints.gateway.absoluteString
         let signIn = try #require(await local.emulator.developmentSignIn)

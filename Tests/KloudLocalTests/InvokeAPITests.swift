@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 import Testing
 
 @testable import KloudLocal
@@ -137,5 +138,57 @@ struct InvokeAPITests {
             functions.compactMap { $0["FunctionName"] as? String } == [
                 "kloudcore-probe", "raw-runtime", "runtime-probe",
             ])
+    }
+
+    // MARK: - Who may invoke whom
+
+    /// Credentials the emulator gives each fixture function, as Lambda gives it its role's.
+    private static let roles = [
+        "runtime-probe": AWSCredentials(accessKeyID: "ASIARUNTIMEPROBE0001", secretAccessKey: "runtime-secret"),
+        "kloudcore-probe": AWSCredentials(accessKeyID: "ASIAKLOUDCOREPROBE01", secretAccessKey: "kloudcore-secret"),
+    ]
+
+    private func lambda(_ local: TestEmulator, signedAs credentials: AWSCredentials) throws -> LambdaClient {
+        LambdaClient(
+            configuration: AWSConfiguration(
+                region: "us-east-1", credentials: credentials,
+                endpointURL: try AWSEndpoint(url: local.endpoints.lambda.absoluteString)),
+            httpClient: HTTPClient())
+    }
+
+    @Test func aFunctionInvokesWhatItsManifestNames() async throws {
+        let local = try await TestEmulator.start { $0.functionCredentials = Self.roles }
+        defer { Task { await local.stop() } }
+
+        let invocation = try await lambda(local, signedAs: Self.roles["runtime-probe"]!).invoke(
+            functionName: "runtime-probe", payload: Array(#"{"action":"echo","n":1}"#.utf8))
+
+        #expect(invocation.statusCode == 200 && invocation.functionError == nil)
+    }
+
+    @Test func aFunctionIsRefusedWhatItsManifestDoesNotName() async throws {
+        let local = try await TestEmulator.start { $0.functionCredentials = Self.roles }
+        defer { Task { await local.stop() } }
+
+        let error = await #expect(throws: AWSError.self) {
+            try await lambda(local, signedAs: Self.roles["runtime-probe"]!).invoke(
+                functionName: "kloudcore-probe", payload: Array("{}".utf8), invocationType: .event)
+        }
+
+        #expect(error?.serviceCode == "AccessDeniedException")
+        #expect(error?.statusCode == 403)
+        #expect(local.lines(containing: "[kloudcore-probe] START").isEmpty, "nothing ran")
+    }
+
+    @Test func aSignatureMadeWithAnotherSecretIsRefused() async throws {
+        let local = try await TestEmulator.start { $0.functionCredentials = Self.roles }
+        defer { Task { await local.stop() } }
+        let forged = AWSCredentials(accessKeyID: Self.roles["runtime-probe"]!.accessKeyID, secretAccessKey: "guessed")
+
+        let error = await #expect(throws: AWSError.self) {
+            try await lambda(local, signedAs: forged).invoke(functionName: "runtime-probe", payload: Array("{}".utf8))
+        }
+
+        #expect(error?.serviceCode == "InvalidSignatureException")
     }
 }

@@ -16,15 +16,20 @@ struct LocalServicesTests {
                 projectRoot: TestPaths.packageRoot, dataFolder: data, region: "us-east-1", usesRealAWS: false,
                 environment: ProcessInfo.processInfo.environment),
             log: LogRecorder().log())
-        let started: (databaseURLs: [DatabaseRole: String], environment: [String: String])
+        let databaseURLs: [DatabaseRole: String]
+        var configured = EmulatorConfiguration(
+            functionFolders: [TestPaths.fixtureFunctions], binaryFolder: TestPaths.binaries)
         do {
-            started = try await services.start()
+            databaseURLs = try await services.start(configuring: &configured)
         } catch {
             await services.stop()
             throw error
         }
-        let local = try await TestEmulator.start(environment: started.environment) {
-            $0.databaseURLs = started.databaseURLs
+        let local = try await TestEmulator.start {
+            $0.settings = configured.settings
+            $0.databaseSecrets = configured.databaseSecrets
+            $0.awsEnvironment = configured.awsEnvironment
+            $0.functionCredentials = configured.functionCredentials
         }
         defer {
             Task {
@@ -32,11 +37,16 @@ struct LocalServicesTests {
                 await services.stop()
             }
         }
-        #expect(Set(started.databaseURLs.keys) == [.api, .worker, .maintenance])
+        #expect(Set(databaseURLs.keys) == [.api, .worker, .maintenance])
 
         let seen = try await local.invokeObject(#"{"action":"environment"}"#)
-        let databaseURL = try #require(seen["DATABASE_URL"] as? String)
-        #expect(databaseURL == started.databaseURLs[.api], "the probe's manifest names the api role")
+        #expect(seen["DATABASE_URL"] == nil)
+        let secretARN = try #require(seen["KLOUDHUB_DATABASE_SECRET_ARN"] as? String)
+        #expect(secretARN == configured.databaseSecrets[.api], "the probe's manifest names the api role")
+        let aws = try #require(await services.localAWS)
+        let databaseURL = try await DatabaseSecret(secretARN: secretARN).connectionString(
+            aws: aws.adminConfiguration, httpClient: HTTPClient())
+        #expect(databaseURL == databaseURLs[.api])
         let client = PostgresClient(configuration: .init(connectionString: databaseURL))
         defer { try? client.close() }
         let isAPI = try #require(client.query("select pg_has_role(current_user, 'kloudhub_api', 'member')").first)
@@ -52,9 +62,11 @@ struct LocalServicesTests {
         let signed = try await local.invokeObject(#"{"action":"sign"}"#, function: "kloudcore-probe")
         #expect((signed["signature"] as? String)?.count == 64)
 
-        let aws = try #require(await services.localAWS)
         let caller = try await local.invokeObject(#"{"action":"caller"}"#, function: "kloudcore-probe")
         #expect(caller["account"] as? String == aws.seed.accountID, "signed by KloudCore, checked by the local AWS")
+        #expect(
+            (caller["arn"] as? String)?.contains(":assumed-role/kloudhub-local-kloudcore-probe-function/") == true,
+            "the function's own role, as Lambda gives it")
         let sealed = try await local.invokeObject(#"{"action":"seal","secret":"canary"}"#, function: "kloudcore-probe")
         #expect(sealed["roundTrip"] as? Bool == true)
         #expect(seen["AWS_ENDPOINT_URL"] as? String == aws.endpoint.absoluteString)

@@ -13,7 +13,7 @@ struct SupervisorTests {
             arguments: [
                 "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", NSTemporaryDirectory(),
             ],
-            port: port, startTimeout: .seconds(20))
+            port: port, startTimeout: .seconds(60))
     }
 
     @Test func startsAServiceOnAFreePortAndStopsIt() async throws {

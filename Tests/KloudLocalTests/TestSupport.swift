@@ -32,7 +32,7 @@ struct TestEmulator {
             functionFolders: [TestPaths.fixtureFunctions], binaryFolder: TestPaths.binaries)
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
-        configuration.environment = environment
+        configuration.testEnvironment = environment
         configuration.integrationTimeout = integrationTimeout
         configuration.isSchedulerEnabled = scheduleSpeedup != nil
         configuration.scheduleSpeedup = scheduleSpeedup ?? 1
@@ -53,7 +53,11 @@ struct TestEmulator {
     func invokeObject(_ event: String, function: String = "runtime-probe") async throws -> [String: Any] {
         guard case .success(let data) = try await invoke(event, function: function),
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { throw TestFailure("expected a JSON object response") }
+        else {
+            throw TestFailure(
+                "expected a JSON object response, got \(try await invoke(event, function: function)); "
+                    + log.recorded.suffix(20).joined(separator: "\n"))
+        }
         return object
     }
 

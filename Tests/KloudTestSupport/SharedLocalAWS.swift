@@ -1,12 +1,33 @@
 import Foundation
 import KloudLocal
+import Synchronization
 
-/// A local AWS (moto, seeded as the emulator seeds it) shared by a test process's suites and
-/// never shut down by them: a watchdog stops it when the test process ends, so no test run
-/// leaves a moto server behind.
+/// Local AWS servers (moto, seeded as the emulator seeds it) that outlive the suites using them:
+/// a watchdog stops each when the test process ends, so no test run leaves a moto server behind.
 public enum SharedLocalAWS {
-    public static func start(log: EmulatorLog = EmulatorLog { _ in }) async throws -> LocalAWS {
-        let supervisor = ServiceSupervisor(log: log)
+    private static let starting = Mutex<Task<LocalAWS, any Error>?>(nil)
+
+    /// A local AWS of the caller's own, for suites that change its customer accounts (an
+    /// estate, deployments).
+    public static func start() async throws -> LocalAWS {
+        try await launch()
+    }
+
+    /// The local AWS every suite that only needs KloudHub's own account shares (its functions'
+    /// roles and database secrets, each suite under an installation of its own), started on
+    /// first use.
+    public static func common() async throws -> LocalAWS {
+        let task = starting.withLock { task in
+            if let task { return task }
+            let started = Task { try await launch() }
+            task = started
+            return started
+        }
+        return try await task.value
+    }
+
+    private static func launch() async throws -> LocalAWS {
+        let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
         let aws = try await LocalAWS.start(
             projectRoot: URL(fileURLWithPath: TestEnvironment.packageRoot), region: "us-east-1",
             supervisor: supervisor)

@@ -27,8 +27,8 @@ import Testing
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
-        configuration.environment = ["KLOUDHUB_PUBLIC_URL": publicURL]
-        configuration.databaseURLs = [.api: database.connectionString(for: .api)]
+        configuration.settings[.publicURL] = publicURL
+        try await database.deploy(&configuration, on: try await SharedLocalAWS.common())
         let log = LogRecorder()
         configuration.log = log.log()
         let emulator = try Emulator(configuration: configuration)

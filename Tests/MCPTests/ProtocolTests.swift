@@ -26,7 +26,8 @@ import Testing
         function = MCPFunction(
             settings: try OAuthSettings(publicURL: testPublicURL), allowedOrigins: [testPublicURL],
             authenticator: Authenticator(database: client, clerk: nil),
-            server: MCPServer(catalog: ToolCatalog(ToolCatalog.standard.tools + [writeTool]), database: client))
+            server: MCPServer(catalog: ToolCatalog(ToolCatalog.standard.tools + [writeTool]), database: client),
+            requestLog: nil)
         readKey = try APIKeyService(database: client).create(
             account: data.accountID, name: "protocol test \(UUID())", scopes: [.read], expiresAt: nil
         ).key

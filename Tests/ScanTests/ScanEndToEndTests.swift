@@ -332,10 +332,7 @@ actor ScanStack {
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
         configuration.log = EmulatorLog { _ in }
-        for role in [DatabaseRole.api, .worker, .maintenance] {
-            configuration.databaseURLs[role] = database.connectionString(for: role)
-        }
-        configuration.environment = estate.aws.functionEnvironment
+        try await database.deploy(&configuration, on: estate.aws)
         let emulator = try Emulator(configuration: configuration)
         var gateway = try await emulator.start().gateway.absoluteString
         while gateway.hasSuffix("/") { gateway.removeLast() }

@@ -10,23 +10,29 @@ struct AccountDeleteFunction: LambdaHandler {
     let jobs: ErasureJobs
 
     static func live(environment: [String: String]) async throws -> AccountDeleteFunction {
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "maintenance")
-        let database = PostgresClient(configuration: .init(connectionString: url, statementTimeout: .seconds(60)))
-        let http = HTTPClient(configuration: .init(environment: environment))
-        let clerk = try ClerkConfiguration(environment: environment).map {
-            try ClerkSessionVerifier(configuration: $0, httpClient: http)
-        }
-        let storage = try AccountStorage(environment: environment, httpClient: http)
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: AccountDeleteConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: AccountDeleteConfiguration) async throws -> AccountDeleteFunction {
+        let aws = configuration.platform.aws
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(
+            httpClient: http, statementTimeout: .seconds(60))
+        let clerk = try configuration.clerk.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
+        let storage = AccountStorage(s3: S3Client(configuration: aws, httpClient: http), buckets: configuration.buckets)
         let erasure = AccountErasure(database: database, storage: storage)
-        let handOff = try ErasureHandOff(environment: environment, httpClient: http)
+        // An erasure that needs another run hands it to this same function.
+        let handOff = ErasureHandOff(
+            lambda: LambdaClient(configuration: aws, httpClient: http),
+            deployedName: configuration.platform.functionName)
         return AccountDeleteFunction(
             endpoints: AccountEndpoints(
                 authenticator: Authenticator(database: database, clerk: clerk),
                 accounts: AccountDirectory(database: database), erasure: erasure, handOff: handOff,
-                exporter: AccountExport(database: database, storage: storage)),
+                exporter: AccountExport(database: database, storage: storage), requestLog: requestLog),
             jobs: ErasureJobs(
-                erasure: erasure, handOff: handOff,
-                allowsFaultInjection: environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] == "allow"))
+                erasure: erasure, handOff: handOff, allowsFaultInjection: configuration.allowsFaultInjection))
     }
 
     func handle(_ event: LambdaEvent, context: LambdaContext) async throws -> HTTPOrJobOutput<ErasureJobs.Result> {

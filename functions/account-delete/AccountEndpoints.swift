@@ -13,6 +13,7 @@ struct AccountEndpoints: APIFunction {
     let erasure: AccountErasure
     let handOff: ErasureHandOff
     let exporter: AccountExport
+    let requestLog: RequestLog?
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
         switch request.routeKey {

@@ -16,27 +16,34 @@ struct AuthorizeFunction: APIFunction {
     let signInURL: String?
     let webhooks: WebhookVerifier?
     let clientMetadata: ClientMetadataDocumentFetcher
-    /// Hands a deleted Clerk user's account to account-delete; nil without AWS settings (the
-    /// retention sweep then starts the erasure).
-    let erasureHandOff: ErasureHandOff?
+    /// Hands a deleted Clerk user's account to account-delete.
+    let erasureHandOff: ErasureHandOff
+    let requestLog: RequestLog?
 
     static func live(environment: [String: String]) async throws -> AuthorizeFunction {
-        let settings = try OAuthSettings(environment: environment)
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
-        let database = PostgresClient(configuration: .init(connectionString: url))
-        let clerkConfiguration = try ClerkConfiguration(environment: environment)
-        let http = HTTPClient(configuration: .init(environment: environment))
-        let clerk = try clerkConfiguration.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: AuthorizeConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: AuthorizeConfiguration) async throws -> AuthorizeFunction {
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(httpClient: http)
+        let clerk = try configuration.clerk.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
         // Only tests serve metadata documents from loopback http; a deployed server never does.
         let metadataPolicy: ClientMetadataDocumentFetcher.FetchPolicy =
-            environment["KLOUDHUB_OAUTH_LOOPBACK_CLIENT_METADATA"] == "allow" ? .allowingLoopbackHTTP : .internet
+            configuration.allowsLoopbackClientMetadata ? .allowingLoopbackHTTP : .internet
         return AuthorizeFunction(
-            settings: settings, authenticator: Authenticator(database: database, clerk: clerk),
-            clients: ClientStore(database: database), tokens: OAuthTokenService(database: database, settings: settings),
-            accounts: AccountDirectory(database: database), signInURL: clerkConfiguration?.signInURL,
-            webhooks: try clerkConfiguration?.webhookSecret.map { try WebhookVerifier(secret: $0) },
+            settings: configuration.oauth, authenticator: Authenticator(database: database, clerk: clerk),
+            clients: ClientStore(database: database),
+            tokens: OAuthTokenService(database: database, settings: configuration.oauth),
+            accounts: AccountDirectory(database: database), signInURL: configuration.signInURL,
+            webhooks: try configuration.webhookSecret.map { try WebhookVerifier(secret: $0) },
             clientMetadata: ClientMetadataDocumentFetcher(httpClient: http, policy: metadataPolicy),
-            erasureHandOff: try? ErasureHandOff(environment: environment, httpClient: http))
+            erasureHandOff: ErasureHandOff(
+                lambda: LambdaClient(configuration: configuration.platform.aws, httpClient: http),
+                deployedName: FunctionName.deployed(
+                    ErasureHandOff.functionName, prefix: configuration.functionNamePrefix)),
+            requestLog: requestLog)
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
@@ -283,10 +290,6 @@ struct AuthorizeFunction: APIFunction {
     /// Queues the erasure; a failure is logged, not answered, because the retention sweep
     /// starts any erasure whose hand-off was lost.
     private func handOff(_ accountID: UUID, context: LambdaContext) async {
-        guard let erasureHandOff else {
-            context.logger.warning("erasure hand-off not configured; the sweep will run it")
-            return
-        }
         do {
             try await erasureHandOff.requestErasure(of: accountID, reason: .clerkWebhook)
         } catch {

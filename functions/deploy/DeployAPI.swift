@@ -13,7 +13,8 @@ struct DeployAPI: APIFunction {
     /// Nil where runs cannot start here (no Terraform, or no state and logs buckets).
     let deployments: DeploymentQueue?
     let s3: S3Client
-    let logsBucket: String?
+    let logsBucket: String
+    let requestLog: RequestLog?
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
         let caller = try await authenticator.authenticate(request, policy: .restAPI)

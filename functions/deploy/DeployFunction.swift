@@ -13,47 +13,46 @@ struct DeployFunction: LambdaHandler {
     let runner: DeploymentRunner?
 
     static func live(environment: [String: String]) async throws -> DeployFunction {
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
-        let database = PostgresClient(configuration: .init(connectionString: url))
-        let aws = try AWSConfiguration(environment: environment)
-        let http = HTTPClient(configuration: .init(environment: environment))
-        let clerk = try ClerkConfiguration(environment: environment).map {
-            try ClerkSessionVerifier(configuration: $0, httpClient: http)
-        }
-        func bucket(_ purpose: String) -> String? {
-            environment[AccountStorage.bucketVariables[purpose]!].flatMap { $0.isEmpty ? nil : $0 }
-        }
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: DeployConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: DeployConfiguration) async throws -> DeployFunction {
+        let aws = configuration.platform.aws
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(httpClient: http)
+        let clerk = try configuration.clerk.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
         let s3 = S3Client(configuration: aws, httpClient: http)
-        let sealer = environment["KLOUDHUB_KMS_KEY_ID"].map {
-            SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: $0)
-        }
+        let sealer = SecretSealer(
+            kms: KMSClient(configuration: aws, httpClient: http), keyID: configuration.credentialsKey)
         // AWS_ENDPOINT_URL_LAMBDA names the Lambda that runs KloudHub's own functions.
         var customerAWS = aws
         customerAWS.serviceEndpointURLs[AWSService.lambda.environmentKey] = nil
         let connections = CloudConnections(
             database: database, configuration: customerAWS, httpClient: http, sealer: sealer)
-        let terraform = Terraform(environment: environment)
-        let klouds = KloudStore(database: database, s3: s3, bucket: bucket("blueprints"), sealer: sealer)
+        let terraform = configuration.terraform
+        let klouds = KloudStore(database: database, s3: s3, bucket: configuration.blueprintsBucket, sealer: sealer)
         let jobs = JobQueue(
             lambda: LambdaClient(configuration: aws, httpClient: http),
-            functionName: environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "deploy")
-        let outbox = environment[NotificationOutbox.senderVariable].map {
+            functionName: configuration.platform.functionName)
+        let outbox = configuration.notificationSender.map {
             NotificationOutbox(database: database, ses: SESClient(configuration: aws, httpClient: http), sender: $0)
         }
-        // Runs need Terraform, the state bucket and the logs bucket; without them Klouds can
-        // still be read, and starting a deployment is refused.
+        // Runs need Terraform; without it Klouds can still be read, and starting a deployment
+        // is refused.
         var runner: DeploymentRunner?
-        if terraform.isAvailable, let state = bucket("state"), let logs = bucket("logs") {
+        if terraform.isAvailable {
             runner = DeploymentRunner(
                 database: database, connections: connections, klouds: klouds, terraform: terraform, s3: s3,
-                stateBucket: state, logsBucket: logs, ownAWS: aws, environment: environment, outbox: outbox)
+                stateBucket: configuration.stateBucket, logsBucket: configuration.logsBucket, ownAWS: aws,
+                terraformAWSVariables: configuration.terraformAWSVariables, outbox: outbox)
         }
         return DeployFunction(
             api: DeployAPI(
                 authenticator: Authenticator(database: database, clerk: clerk), database: database, klouds: klouds,
                 validator: TerraformValidator(terraform: terraform),
                 deployments: runner.map { _ in DeploymentQueue(database: database, jobs: jobs) }, s3: s3,
-                logsBucket: bucket("logs")),
+                logsBucket: configuration.logsBucket, requestLog: requestLog),
             runner: runner)
     }
 

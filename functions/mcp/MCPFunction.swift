@@ -11,6 +11,7 @@ struct MCPFunction: APIFunction {
     let allowedOrigins: Set<String>
     let authenticator: Authenticator
     let server: MCPServer
+    let requestLog: RequestLog?
 
     /// The largest request body accepted.
     static let bodyLimit = 256 * 1024
@@ -23,30 +24,28 @@ struct MCPFunction: APIFunction {
     var resourceMetadataURL: String? { settings.resourceMetadataURL }
 
     static func live(environment: [String: String]) async throws -> MCPFunction {
-        let settings = try OAuthSettings(environment: environment)
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
-        let database = PostgresClient(configuration: .init(connectionString: url))
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: MCPConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: MCPConfiguration) async throws -> MCPFunction {
+        let settings = configuration.oauth
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(httpClient: http)
         var origins: Set<String> = [origin(of: settings.issuer)]
-        for extra in (environment["KLOUDHUB_MCP_ALLOWED_ORIGINS"] ?? "").split(separator: ",") {
-            origins.insert(origin(of: extra.trimmingASCIIWhitespace()))
-        }
+        for extra in configuration.allowedOrigins { origins.insert(origin(of: extra)) }
         // start_scan and the deployment tools hand their work to the scan and deploy functions,
         // where this function has AWS access.
-        let aws = try? AWSConfiguration(environment: environment)
-        let lambda = aws.map {
-            LambdaClient(configuration: $0, httpClient: HTTPClient(configuration: .init(environment: environment)))
-        }
-        let scans = lambda.map {
-            JobQueue(lambda: $0, functionName: FunctionName.deployed("scan", environment: environment))
-        }
-        let deployments = lambda.map {
-            DeploymentQueue(
-                database: database,
-                jobs: JobQueue(lambda: $0, functionName: FunctionName.deployed("deploy", environment: environment)))
-        }
+        let lambda = LambdaClient(configuration: configuration.platform.aws, httpClient: http)
+        let prefix = configuration.functionNamePrefix
+        let scans = JobQueue(lambda: lambda, functionName: FunctionName.deployed("scan", prefix: prefix))
+        let deployments = DeploymentQueue(
+            database: database,
+            jobs: JobQueue(lambda: lambda, functionName: FunctionName.deployed("deploy", prefix: prefix)))
         return MCPFunction(
             settings: settings, allowedOrigins: origins, authenticator: Authenticator(database: database, clerk: nil),
-            server: MCPServer(catalog: .standard, database: database, scans: scans, deployments: deployments))
+            server: MCPServer(catalog: .standard, database: database, scans: scans, deployments: deployments),
+            requestLog: requestLog)
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {

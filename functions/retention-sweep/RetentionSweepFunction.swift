@@ -12,15 +12,18 @@ struct RetentionSweepFunction: LambdaHandler {
     let sweep: RetentionSweep
 
     static func live(environment: [String: String]) async throws -> RetentionSweepFunction {
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "maintenance")
-        let database = PostgresClient(configuration: .init(connectionString: url, statementTimeout: .seconds(120)))
-        let http = HTTPClient(configuration: .init(environment: environment))
-        let storage = try AccountStorage(environment: environment, httpClient: http)
-        let outbox = try environment[NotificationOutbox.senderVariable].map {
-            NotificationOutbox(
-                database: database,
-                ses: SESClient(configuration: try AWSConfiguration(environment: environment), httpClient: http),
-                sender: $0)
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: RetentionSweepConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: RetentionSweepConfiguration) async throws -> RetentionSweepFunction {
+        let aws = configuration.platform.aws
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, _) = try await configuration.platform.openDatabase(
+            httpClient: http, statementTimeout: .seconds(120))
+        let storage = AccountStorage(s3: S3Client(configuration: aws, httpClient: http), buckets: configuration.buckets)
+        let outbox = configuration.notificationSender.map {
+            NotificationOutbox(database: database, ses: SESClient(configuration: aws, httpClient: http), sender: $0)
         }
         return RetentionSweepFunction(
             sweep: RetentionSweep(

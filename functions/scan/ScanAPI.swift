@@ -10,6 +10,7 @@ struct ScanAPI: APIFunction {
     let database: PostgresClient
     let connections: CloudConnections
     let invoker: JobQueue
+    let requestLog: RequestLog?
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {
         let caller = try await authenticator.authenticate(request, policy: .restAPI)

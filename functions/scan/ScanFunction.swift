@@ -13,29 +13,30 @@ struct ScanFunction: LambdaHandler {
     let invoker: JobQueue
 
     static func live(environment: [String: String]) async throws -> ScanFunction {
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "worker")
-        let database = PostgresClient(configuration: .init(connectionString: url))
-        let aws = try AWSConfiguration(environment: environment)
-        let http = HTTPClient(configuration: .init(environment: environment))
-        let clerk = try ClerkConfiguration(environment: environment).map {
-            try ClerkSessionVerifier(configuration: $0, httpClient: http)
-        }
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: ScanConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: ScanConfiguration) async throws -> ScanFunction {
+        let aws = configuration.platform.aws
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(httpClient: http)
+        let clerk = try configuration.clerk.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
         // AWS_ENDPOINT_URL_LAMBDA names the Lambda that runs KloudHub's own functions (the
         // emulator points it at itself); a customer's Lambda functions are read from AWS.
         var customerAWS = aws
         customerAWS.serviceEndpointURLs[AWSService.lambda.environmentKey] = nil
         let connections = CloudConnections(
             database: database, configuration: customerAWS, httpClient: http,
-            sealer: environment["KLOUDHUB_KMS_KEY_ID"].map {
-                SecretSealer(kms: KMSClient(configuration: aws, httpClient: http), keyID: $0)
-            })
+            sealer: SecretSealer(
+                kms: KMSClient(configuration: aws, httpClient: http), keyID: configuration.credentialsKey))
         let invoker = JobQueue(
             lambda: LambdaClient(configuration: aws, httpClient: http),
-            functionName: environment["AWS_LAMBDA_FUNCTION_NAME"] ?? "scan")
+            functionName: configuration.platform.functionName)
         return ScanFunction(
             api: ScanAPI(
                 authenticator: Authenticator(database: database, clerk: clerk), database: database,
-                connections: connections, invoker: invoker),
+                connections: connections, invoker: invoker, requestLog: requestLog),
             runner: ScanRunner(store: ScanStore(database: database), connections: connections), invoker: invoker)
     }
 

@@ -10,19 +10,21 @@ struct TokenFunction: APIFunction {
     let tokens: OAuthTokenService
     let clients: ClientStore
     let keys: APIKeyService
+    let requestLog: RequestLog?
 
     static func live(environment: [String: String]) async throws -> TokenFunction {
-        let settings = try OAuthSettings(environment: environment)
-        let url = try await DatabaseConnectionString.resolve(environment: environment, role: "api")
-        let database = PostgresClient(configuration: .init(connectionString: url))
-        let clerk = try ClerkConfiguration(environment: environment).map {
-            try ClerkSessionVerifier(
-                configuration: $0, httpClient: HTTPClient(configuration: .init(environment: environment)))
-        }
+        var reader = EnvironmentReader(environment)
+        return try await live(configuration: TokenConfiguration(reading: &reader))
+    }
+
+    static func live(configuration: TokenConfiguration) async throws -> TokenFunction {
+        let http = HTTPClient(configuration: configuration.platform.http)
+        let (database, requestLog) = try await configuration.platform.openDatabase(httpClient: http)
+        let clerk = try configuration.clerk.map { try ClerkSessionVerifier(configuration: $0, httpClient: http) }
         return TokenFunction(
-            settings: settings, authenticator: Authenticator(database: database, clerk: clerk),
-            tokens: OAuthTokenService(database: database, settings: settings), clients: ClientStore(database: database),
-            keys: APIKeyService(database: database))
+            settings: configuration.oauth, authenticator: Authenticator(database: database, clerk: clerk),
+            tokens: OAuthTokenService(database: database, settings: configuration.oauth),
+            clients: ClientStore(database: database), keys: APIKeyService(database: database), requestLog: requestLog)
     }
 
     func respond(to request: APIGatewayV2Request, context: LambdaContext) async throws -> APIGatewayV2Response {

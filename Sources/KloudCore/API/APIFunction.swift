@@ -9,8 +9,8 @@ public protocol APIFunction: LambdaHandler where Event == APIGatewayV2Request, O
     /// The protected-resource metadata URL named in 401 challenges, if the function names one.
     var resourceMetadataURL: String? { get }
 
-    /// Where requests are logged; by default ``RequestLog/process``, the log of the function's
-    /// own database. Nil logs nothing (a function without a database).
+    /// Where requests are logged: the function's database, from its configuration. Nil logs
+    /// nothing (only the benchmark that measures what logging costs turns it off).
     var requestLog: RequestLog? { get }
 
     /// Answers a request; throws ``APIError`` or ``AuthenticationError`` to refuse it.
@@ -19,8 +19,6 @@ public protocol APIFunction: LambdaHandler where Event == APIGatewayV2Request, O
 
 extension APIFunction {
     public var resourceMetadataURL: String? { nil }
-
-    public var requestLog: RequestLog? { RequestLog.process }
 
     public func handle(_ request: APIGatewayV2Request, context: LambdaContext) async -> APIGatewayV2Response {
         let receivedAt = Date()

@@ -4,10 +4,9 @@ import FoundationEssentials
 /// account is under `accounts/<account id, lowercase>/` in each bucket, so erasing an account's
 /// objects is deleting that prefix everywhere.
 public struct AccountStorage: Sendable {
-    /// The variables that name KloudHub's buckets, by purpose.
-    public static let bucketVariables = [
-        "state": "KLOUDHUB_STATE_BUCKET", "logs": "KLOUDHUB_LOGS_BUCKET", "blueprints": "KLOUDHUB_BLUEPRINTS_BUCKET",
-        "exports": "KLOUDHUB_EXPORTS_BUCKET",
+    /// The settings that name KloudHub's buckets, by purpose.
+    public static let bucketSettings: [String: Setting] = [
+        "state": .stateBucket, "logs": .logsBucket, "blueprints": .blueprintsBucket, "exports": .exportsBucket,
     ]
 
     /// The S3 client, with KloudHub's own credentials.
@@ -21,15 +20,15 @@ public struct AccountStorage: Sendable {
         self.buckets = buckets
     }
 
-    /// The storage the environment names: the AWS configuration and every bucket variable set.
-    public init(environment: [String: String], httpClient: HTTPClient) throws(AWSError) {
+    /// The buckets a function's settings name, by purpose, for the purposes given.
+    public static func buckets(
+        reading environment: inout EnvironmentReader, purposes: [String] = ["state", "logs", "blueprints", "exports"]
+    ) -> [String: String] {
         var buckets: [String: String] = [:]
-        for (purpose, variable) in Self.bucketVariables {
-            if let name = environment[variable], !name.isEmpty { buckets[purpose] = name }
+        for purpose in purposes {
+            if let setting = bucketSettings[purpose], let name = environment.value(setting) { buckets[purpose] = name }
         }
-        self.init(
-            s3: S3Client(configuration: try AWSConfiguration(environment: environment), httpClient: httpClient),
-            buckets: buckets)
+        return buckets
     }
 
     /// The key prefix of every object of the account.

@@ -21,13 +21,6 @@ public struct ErasureHandOff: Sendable {
         self.deployedName = deployedName
     }
 
-    /// The hand-off the environment configures (AWS settings, the function name prefix).
-    public init(environment: [String: String], httpClient: HTTPClient) throws(AWSError) {
-        self.init(
-            lambda: LambdaClient(configuration: try AWSConfiguration(environment: environment), httpClient: httpClient),
-            deployedName: FunctionName.deployed(Self.functionName, environment: environment))
-    }
-
     /// Queues the erasure of `accountID`.
     public func requestErasure(of accountID: UUID, reason: DeletionReason, attempt: Int = 1) async throws(AWSError) {
         let job = Self.job(for: accountID, reason: reason, attempt: attempt)

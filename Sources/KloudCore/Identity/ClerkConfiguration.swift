@@ -1,13 +1,11 @@
 import FoundationEssentials
 
-/// How to verify Clerk session tokens and webhooks, from the function's environment.
+/// How to verify Clerk session tokens, from the function's settings:
 ///
 /// - `KLOUDHUB_CLERK_ISSUER`: the Clerk Frontend API URL every token's `iss` must equal.
 /// - `KLOUDHUB_CLERK_JWT_KEY` (a PEM public key, Clerk's networkless verification) or
 ///   `KLOUDHUB_CLERK_JWKS_URL` (Clerk's JWKS endpoint).
 /// - `KLOUDHUB_CLERK_AUTHORIZED_PARTIES`: comma-separated origins allowed in `azp`.
-/// - `KLOUDHUB_CLERK_WEBHOOK_SECRET`: the `whsec_` secret of the webhook endpoint.
-/// - `KLOUDHUB_CLERK_SIGN_IN_URL`: where a person who is not signed in is sent.
 public struct ClerkConfiguration: Sendable {
     /// Where the verification keys come from.
     public enum KeySource: Sendable {
@@ -20,55 +18,39 @@ public struct ClerkConfiguration: Sendable {
     public var authorizedParties: [String]
     /// How far `exp` and `nbf` may be off, for clocks that disagree a little.
     public var clockSkew: Duration
-    public var webhookSecret: String?
-    public var signInURL: String?
 
     public init(
-        issuer: String, keySource: KeySource, authorizedParties: [String], clockSkew: Duration = .seconds(5),
-        webhookSecret: String? = nil, signInURL: String? = nil
+        issuer: String, keySource: KeySource, authorizedParties: [String], clockSkew: Duration = .seconds(5)
     ) {
         self.issuer = issuer
         self.keySource = keySource
         self.authorizedParties = authorizedParties
         self.clockSkew = clockSkew
-        self.webhookSecret = webhookSecret
-        self.signInURL = signInURL
     }
 
-    /// The configuration the environment describes; nil when it names no issuer (Clerk
-    /// sign-in is then off); throws when it is incomplete.
-    public init?(environment: [String: String]) throws(ConfigurationError) {
-        guard let issuer = environment["KLOUDHUB_CLERK_ISSUER"], !issuer.isEmpty else { return nil }
+    /// The configuration the settings describe; nil when they name no issuer (Clerk sign-in is
+    /// then off); throws when it is incomplete. Reads every Clerk verification setting.
+    public init?(reading environment: inout EnvironmentReader) throws(ConfigurationError) {
+        let issuer = environment.value(.clerkIssuer)
+        let pem = environment.value(.clerkJWTKey)
+        let jwksURL = environment.value(.clerkJWKSURL)
+        let partyList = environment.value(.clerkAuthorizedParties)
+        guard let issuer else { return nil }
         let keySource: KeySource
-        if let pem = environment["KLOUDHUB_CLERK_JWT_KEY"], !pem.isEmpty {
+        if let pem {
             keySource = .publicKeyPEM(pem.replacing("\\n", with: "\n"))
-        } else if let url = environment["KLOUDHUB_CLERK_JWKS_URL"], !url.isEmpty {
-            keySource = .jwks(url: url)
+        } else if let jwksURL {
+            keySource = .jwks(url: jwksURL)
         } else {
-            throw ConfigurationError(variable: "KLOUDHUB_CLERK_JWT_KEY", reason: "set it or KLOUDHUB_CLERK_JWKS_URL")
+            throw ConfigurationError(
+                variable: Setting.clerkJWTKey.rawValue, reason: "set it or \(Setting.clerkJWKSURL.rawValue)")
         }
-        let parties = (environment["KLOUDHUB_CLERK_AUTHORIZED_PARTIES"] ?? "").split(separator: ",")
-            .map { $0.trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
+        let parties = (partyList ?? "").split(separator: ",").map { $0.trimmingASCIIWhitespace() }
+            .filter { !$0.isEmpty }
         guard !parties.isEmpty else {
             throw ConfigurationError(
-                variable: "KLOUDHUB_CLERK_AUTHORIZED_PARTIES", reason: "list the origins allowed to use sessions")
+                variable: Setting.clerkAuthorizedParties.rawValue, reason: "list the origins allowed to use sessions")
         }
-        self.init(
-            issuer: issuer, keySource: keySource, authorizedParties: parties,
-            webhookSecret: environment["KLOUDHUB_CLERK_WEBHOOK_SECRET"],
-            signInURL: environment["KLOUDHUB_CLERK_SIGN_IN_URL"])
+        self.init(issuer: issuer, keySource: keySource, authorizedParties: parties)
     }
-}
-
-/// A required setting is missing or malformed.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var variable: String
-    public var reason: String
-
-    public init(variable: String, reason: String) {
-        self.variable = variable
-        self.reason = reason
-    }
-
-    public var description: String { "\(variable): \(reason)" }
 }

@@ -8,8 +8,6 @@ import LambdaRuntime
 /// outcome is unknown (the function died while sending) is never repeated.
 public struct NotificationOutbox: Sendable {
     public static let maximumAttempts = 5
-    /// The variable naming the sender address.
-    public static let senderVariable = "KLOUDHUB_NOTIFICATION_SENDER"
 
     public let database: PostgresClient
     public let ses: SESClient

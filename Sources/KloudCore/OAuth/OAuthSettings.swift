@@ -23,11 +23,9 @@ public struct OAuthSettings: Sendable {
         issuer = origin
     }
 
-    public init(environment: [String: String]) throws(ConfigurationError) {
-        guard let url = environment["KLOUDHUB_PUBLIC_URL"], !url.isEmpty else {
-            throw ConfigurationError(variable: "KLOUDHUB_PUBLIC_URL", reason: "set it to the API's public origin")
-        }
-        try self.init(publicURL: url)
+    /// The settings of a function's `KLOUDHUB_PUBLIC_URL`.
+    public init(reading environment: inout EnvironmentReader) throws(ConfigurationError) {
+        try self.init(publicURL: environment.required(.publicURL, "set it to the API's public origin"))
     }
 
     /// The MCP endpoint: the resource (RFC 8707) every OAuth token is bound to.

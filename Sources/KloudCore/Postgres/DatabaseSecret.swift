@@ -1,27 +1,46 @@
 import FoundationEssentials
 
-/// Where a function finds its database role's connection string: `DATABASE_URL` (the
-/// emulator, tests), or in AWS the Secrets Manager secret `KLOUDHUB_DATABASE_SECRET_ARN` names,
-/// a JSON document whose `url` is the string; the URL is then never in the function's
-/// environment or in Terraform's state.
-public enum DatabaseConnectionString {
-    /// The connection string, fetched from Secrets Manager when the environment names a secret.
-    public static func resolve(environment: [String: String], role: String) async throws -> String {
-        if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
-        guard let secretARN = environment["KLOUDHUB_DATABASE_SECRET_ARN"], !secretARN.isEmpty else {
+/// Where a function finds its database role's connection string: the Secrets Manager secret
+/// `KLOUDHUB_DATABASE_SECRET_ARN` names, a JSON document whose `url` is the string (with RDS
+/// also `username` and `password`, which RDS Proxy reads). The connection string is never in
+/// a function's environment or in Terraform's state; in AWS, on this machine and in the tests
+/// alike, it is read from the secret once, at init.
+public struct DatabaseSecret: Sendable {
+    /// The secret's ARN.
+    public let secretARN: String
+
+    public init(secretARN: String) {
+        self.secretARN = secretARN
+    }
+
+    /// The secret a function's settings name.
+    public init(reading environment: inout EnvironmentReader) throws(ConfigurationError) {
+        guard let arn = environment.value(Setting.databaseSecret) else {
             throw ConfigurationError(
-                variable: "DATABASE_URL",
-                reason: "the \(role) role's connection string, or KLOUDHUB_DATABASE_SECRET_ARN")
+                variable: Setting.databaseSecret, reason: "the secret holding the database role's connection string")
         }
-        let aws = try AWSConfiguration(environment: environment)
-        let text = try await SecretsManagerClient(
-            configuration: aws, httpClient: HTTPClient(configuration: .init(environment: environment))
-        ).secretString(id: secretARN)
+        self.init(secretARN: arn)
+    }
+
+    /// The connection string, read from Secrets Manager.
+    public func connectionString(aws: AWSConfiguration, httpClient: HTTPClient) async throws -> String {
+        let text = try await SecretsManagerClient(configuration: aws, httpClient: httpClient).secretString(
+            id: secretARN)
         struct Secret: Decodable { var url: String }
         guard let secret = try? JSONDecoder().decode(Secret.self, from: Data(text.utf8)), !secret.url.isEmpty else {
-            throw ConfigurationError(
-                variable: "KLOUDHUB_DATABASE_SECRET_ARN", reason: "a secret holding {\"url\": ...}")
+            throw ConfigurationError(variable: Setting.databaseSecret, reason: "a secret holding {\"url\": ...}")
         }
         return secret.url
+    }
+
+    /// A client of the database, connecting on first use: the connection string read now, and
+    /// every statement bounded by `statementTimeout`.
+    public func client(
+        aws: AWSConfiguration, httpClient: HTTPClient, statementTimeout: Duration = .seconds(10)
+    ) async throws -> PostgresClient {
+        PostgresClient(
+            configuration: .init(
+                connectionString: try await connectionString(aws: aws, httpClient: httpClient),
+                statementTimeout: statementTimeout))
     }
 }

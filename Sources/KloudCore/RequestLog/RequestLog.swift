@@ -16,19 +16,12 @@ public struct RequestLog: Sendable {
         self.database = database
     }
 
-    /// The log of the function's own database (`DATABASE_URL`), on a connection of its own with a
-    /// short statement timeout; nil without a database, or when `KLOUDHUB_REQUEST_LOG` is `off`
-    /// (only the request-log benchmark sets that, to measure what logging costs).
-    public init?(environment: [String: String]) {
-        guard environment["KLOUDHUB_REQUEST_LOG"] != "off", let url = environment["DATABASE_URL"], !url.isEmpty else {
-            return nil
-        }
-        database = PostgresClient(configuration: .init(connectionString: url, statementTimeout: .seconds(2)))
+    /// The log of a function's own database, on a connection of its own with a short
+    /// statement timeout.
+    public init(connectionString: String) {
+        database = PostgresClient(
+            configuration: .init(connectionString: connectionString, statementTimeout: .seconds(2)))
     }
-
-    /// The log every API function of this process writes to, made once from the process
-    /// environment (``APIFunction/requestLog``).
-    public static let process: RequestLog? = RequestLog(environment: ProcessEnvironment.current())
 
     /// Writes one entry.
     public func write(_ entry: RequestLogEntry) throws {

@@ -14,6 +14,8 @@ struct InvokeAPIResponder: HTTPResponder {
     let functions: [String: FunctionManifest]
     let region: String
     let accountID: String
+    /// Who signed a request: a function may invoke only what its manifest's `invokes` names.
+    let caller: InvokeCaller
     let invoke: @Sendable (String, Invocation) async throws -> InvocationResult
     let enqueue: @Sendable (String, Invocation) -> Void
 
@@ -38,6 +40,7 @@ struct InvokeAPIResponder: HTTPResponder {
                 413, "RequestTooLargeException",
                 "Request must be smaller than \(limit) bytes for the InvokeFunction operation")
         }
+        if let refusal = refusal(of: request, body: body, target: manifest) { return refusal }
         let payload = body.isEmpty ? Data("{}".utf8) : Data(body)
         guard (try? JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])) != nil else {
             return Self.error(
@@ -68,6 +71,31 @@ struct InvokeAPIResponder: HTTPResponder {
             return Response(status: 204, fields: [("x-amzn-requestid", invocation.requestID)], body: [])
         default:
             return Self.error(400, "InvalidParameterValueException", "Unsupported invocation type \(invocationType)")
+        }
+    }
+
+    /// Lambda's answer when the request's signer may not invoke `target`: a function's role
+    /// allows invoking what its manifest's `invokes` names and nothing else.
+    private func refusal(of request: Request, body: [UInt8], target: FunctionManifest) -> Response? {
+        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
+        let identity = caller.identify(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+            headers: headers, body: body)
+        switch identity {
+        case .other:
+            return nil
+        case .badSignature:
+            return Self.error(
+                403, "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided.")
+        case .function(let name):
+            guard let own = functions[name], !own.invokes.contains(target.name) else { return nil }
+            return Self.error(
+                403, "AccessDeniedException",
+                "User: arn:aws:sts::\(accountID):assumed-role/kloudhub-local-\(name)-function/\(name) is not "
+                    + "authorized to perform: lambda:InvokeFunction on resource: \(arn(target.name)) because no "
+                    + "identity-based policy allows the lambda:InvokeFunction action")
         }
     }
 

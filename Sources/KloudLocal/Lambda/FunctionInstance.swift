@@ -120,7 +120,11 @@ struct InstanceLaunch: Sendable {
     let accountID: String
     /// Variables every function gets (endpoints of the local services, LOG_LEVEL, PATH).
     let sharedEnvironment: [String: String]
-    let databaseURLs: [DatabaseRole: String]
+    /// The value of every setting; a function gets those its manifest lists.
+    let settings: [Setting: String]
+    let databaseSecrets: [DatabaseRole: String]
+    let functionCredentials: [String: AWSCredentials]
+    let sharedCredentials: AWSCredentials?
     let binaryFolder: URL
 
     func functionARN(_ name: String) -> String { "arn:aws:lambda:\(region):\(accountID):function:\(name)" }
@@ -140,8 +144,18 @@ struct InstanceLaunch: Sendable {
 
     func environment(for manifest: FunctionManifest, runtimeAPIPort: Int, instanceID: Int) -> [String: String] {
         var environment = sharedEnvironment
+        for setting in manifest.configuration {
+            if let value = settings[setting] { environment[setting.rawValue] = value }
+        }
+        if let role = manifest.databaseRole, let secret = databaseSecrets[role] {
+            environment[Setting.databaseSecret] = secret
+        }
+        if let credentials = functionCredentials[manifest.name] ?? sharedCredentials {
+            environment["AWS_ACCESS_KEY_ID"] = credentials.accessKeyID
+            environment["AWS_SECRET_ACCESS_KEY"] = credentials.secretAccessKey
+            environment["AWS_SESSION_TOKEN"] = credentials.sessionToken
+        }
         environment.merge(manifest.environment) { _, own in own }
-        if let role = manifest.databaseRole, let url = databaseURLs[role] { environment["DATABASE_URL"] = url }
         let day = ISO8601DateFormatter.string(
             from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         environment.merge([

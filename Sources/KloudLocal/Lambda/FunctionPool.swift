@@ -44,6 +44,12 @@ public actor FunctionPool {
         self.log = log
     }
 
+    /// The environment an instance of this function starts with (the Runtime API's address
+    /// and the instance's log stream aside), as Lambda would give it.
+    public nonisolated var environment: [String: String] {
+        launch.environment(for: manifest, runtimeAPIPort: 0, instanceID: 0)
+    }
+
     /// The number of instances running now (starting, idle or busy).
     public var instanceCount: Int { instances.count }
 

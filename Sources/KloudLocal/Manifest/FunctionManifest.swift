@@ -18,6 +18,9 @@ public struct FunctionManifest: Sendable, Equatable {
     /// The database role it connects as (DESIGN.md section 6); never the owner.
     public var databaseRole: DatabaseRole?
     public var awsActions: [String]
+    /// The KloudHub settings it is given (``Setting``), besides its database role's secret:
+    /// infra/ and the emulator give it exactly these.
+    public var configuration: [Setting] = []
     /// Functions this one may invoke asynchronously.
     public var invokes: [String]
     /// The folder holding the manifest.

@@ -7,7 +7,7 @@ public enum ManifestLoader {
     /// The fields a manifest may have; any other is refused, so that a typo is not silently ignored.
     static let knownFields: Set<String> = [
         "description", "routes", "schedule", "timeout", "memory", "reservedConcurrency", "environment",
-        "databaseRole", "awsActions", "invokes", "ephemeralStorage",
+        "databaseRole", "awsActions", "invokes", "ephemeralStorage", "configuration",
     ]
 
     /// Every manifest in `folder` (one per subfolder holding a `function.json`), sorted by name.
@@ -80,6 +80,15 @@ public enum ManifestLoader {
             }
             return role
         }
+        let settings = try fields.strings("configuration").map { name in
+            guard let setting = Setting(rawValue: name) else {
+                throw fail("configuration", "'\(name)' is not a KloudHub setting (KloudCore's Setting)")
+            }
+            return setting
+        }
+        if let repeated = settings.first(where: { setting in settings.filter { $0 == setting }.count > 1 }) {
+            throw fail("configuration", "'\(repeated.rawValue)' is listed twice")
+        }
         let actions = try fields.strings("awsActions")
         for action in actions where action.range(of: "^[a-z0-9-]+:[A-Za-z0-9*]+$", options: .regularExpression) == nil {
             throw fail("awsActions", "'\(action)' is not an IAM action such as s3:GetObject")
@@ -88,7 +97,7 @@ public enum ManifestLoader {
             name: name, description: try fields.optionalString("description") ?? "", routes: routes,
             schedule: schedule, timeout: timeout, memory: memory, reservedConcurrency: reserved,
             environment: environment, databaseRole: role, awsActions: actions,
-            invokes: try fields.strings("invokes"), folder: folder,
+            configuration: settings, invokes: try fields.strings("invokes"), folder: folder,
             ephemeralStorage: try fields.optionalInteger("ephemeralStorage", in: 512...10240))
     }
 }

@@ -40,14 +40,11 @@ public struct DevelopmentSignIn: Sendable {
     /// The sign-in page, where the functions send a visitor who has no session.
     public var signInURL: String { origin + "/dev/sign-in" }
 
-    /// The variables that point a function at this stand-in, as it would be pointed at Clerk.
-    public var functionEnvironment: [String: String] {
+    /// The settings that point a function at this stand-in, as they would point it at Clerk.
+    public var settings: [Setting: String] {
         [
-            "KLOUDHUB_CLERK_JWT_KEY": publicKeyPEM,
-            "KLOUDHUB_CLERK_ISSUER": issuer,
-            "KLOUDHUB_CLERK_AUTHORIZED_PARTIES": origin,
-            "KLOUDHUB_CLERK_SIGN_IN_URL": signInURL,
-            "KLOUDHUB_CLERK_WEBHOOK_SECRET": webhookSecret,
+            .clerkJWTKey: publicKeyPEM, .clerkIssuer: issuer, .clerkAuthorizedParties: origin,
+            .clerkSignInURL: signInURL, .clerkWebhookSecret: webhookSecret,
         ]
     }
 

@@ -51,31 +51,30 @@ actor FunctionStack {
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
-        for role in [DatabaseRole.api, .worker, .maintenance] {
-            configuration.databaseURLs[role] = database.connectionString(for: role)
-        }
         var sessions = try TestSessionTokens()
         sessions.issuer = "https://clerk.functions.test"
         let webhookSecret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        configuration.environment = [
-            "KLOUDHUB_CLERK_ISSUER": sessions.issuer, "KLOUDHUB_CLERK_JWT_KEY": sessions.publicKeyPEM,
-            "KLOUDHUB_CLERK_AUTHORIZED_PARTIES": sessions.party,
-            "KLOUDHUB_CLERK_SIGN_IN_URL": "https://accounts.kloudhub.test/sign-in",
-            "KLOUDHUB_CLERK_WEBHOOK_SECRET": webhookSecret, "KLOUDHUB_OAUTH_LOOPBACK_CLIENT_METADATA": "allow",
+        configuration.settings = [
+            .clerkIssuer: sessions.issuer, .clerkJWTKey: sessions.publicKeyPEM,
+            .clerkAuthorizedParties: sessions.party, .clerkSignInURL: "https://accounts.kloudhub.test/sign-in",
+            .clerkWebhookSecret: webhookSecret,
         ]
+        configuration.developmentSwitches[.loopbackClientMetadata] = "allow"
         let log = LogRecorder()
         configuration.log = log.log()
+        // The erasure and deployment tests change the customer account and the buckets: a local
+        // AWS of their own. The others share one for their functions' roles and secrets.
+        let aws = usesLocalAWS ? try await SharedLocalAWS.start() : try await SharedLocalAWS.common()
+        try await database.deploy(&configuration, on: aws)
         var storage: AccountStorage?
         var localAWS: LocalAWS?
         if usesLocalAWS {
-            let aws = try await SharedLocalAWS.start(log: log.log())
             localAWS = aws
-            configuration.environment.merge(aws.functionEnvironment) { own, _ in own }
-            configuration.environment["KLOUDHUB_ERASURE_FAULT_INJECTION"] = "allow"
+            configuration.developmentSwitches[.erasureFaultInjection] = "allow"
             configuration.asyncRetryDelays = [.milliseconds(200), .milliseconds(400)]
-            storage = try AccountStorage(
-                environment: aws.functionEnvironment.merging(["AWS_REGION": aws.region]) { own, _ in own },
-                httpClient: HTTPClient())
+            storage = AccountStorage(
+                s3: S3Client(configuration: aws.adminConfiguration, httpClient: HTTPClient()),
+                buckets: aws.seed.buckets)
         }
         let emulator = try Emulator(configuration: configuration)
         let endpoints = try await emulator.start()

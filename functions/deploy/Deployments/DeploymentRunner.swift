@@ -25,8 +25,9 @@ struct DeploymentRunner: Sendable {
     let logsBucket: String
     /// KloudHub's own AWS settings and credentials: the S3 backend signs with them.
     let ownAWS: AWSConfiguration
-    /// The function's environment, for the AWS endpoints and CA bundle Terraform should use.
-    let environment: [String: String]
+    /// The AWS endpoints (`AWS_ENDPOINT_URL...`, not Lambda's) and CA bundle Terraform uses
+    /// too: where the function reaches AWS, so does Terraform.
+    let terraformAWSVariables: [String: String]
     let outbox: NotificationOutbox?
 
     struct Claimed {
@@ -118,7 +119,7 @@ struct DeploymentRunner: Sendable {
         // Redacted by complete lines in the log, so a secret split across two reads is caught.
         await log.redact(with: redactor)
 
-        let folder = try ScratchFolder("deploy-" + id.uuidString.lowercased())
+        let folder = try terraform.scratchFolder("deploy-" + id.uuidString.lowercased())
         defer { folder.remove() }
         try folder.write(Array(terraform.cliConfiguration.utf8), at: Terraform.cliConfigurationName)
         try folder.write(Array("terraform {\n  backend \"s3\" {}\n}\n".utf8), at: "kloudhub_backend.tf")
@@ -130,10 +131,7 @@ struct DeploymentRunner: Sendable {
         runEnvironment["AWS_SESSION_TOKEN"] = customer.sessionToken
         runEnvironment["AWS_REGION"] = cloudAccount.region
         runEnvironment["AWS_DEFAULT_REGION"] = cloudAccount.region
-        for (name, value) in environment
-        where (name.hasPrefix("AWS_ENDPOINT_URL") && name != "AWS_ENDPOINT_URL_LAMBDA") || name == "AWS_CA_BUNDLE" {
-            runEnvironment[name] = value
-        }
+        runEnvironment.merge(terraformAWSVariables) { _, passed in passed }
 
         let stopAt = deadline - Self.deadlineReserve
         let cancellation = CancellationCheck(database: database, deployment: id, account: account)
@@ -174,7 +172,7 @@ struct DeploymentRunner: Sendable {
             "access_key=\(own.accessKeyID)", "secret_key=\(own.secretAccessKey)",
         ]
         if let token = own.sessionToken { backend.append("token=\(token)") }
-        if environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"] != nil {
+        if ownAWS.endpoint(for: .s3).isCustom {
             // A local AWS (the endpoint reaches the backend through the environment): its
             // loopback address takes path-style bucket addresses only.
             backend.append("use_path_style=true")

@@ -21,36 +21,42 @@ struct Terraform: Sendable {
     static let layerArchive = "/opt/terraform/terraform.zip"
     static let layerProviders = "/opt/terraform/providers"
 
-    /// Where the environment says Terraform is: `TERRAFORM_PATH`, else the Lambda layer's binary
-    /// (unzipped into the temporary folder at first use, once per instance), else `terraform` on
-    /// `PATH`; the providers from `KLOUDHUB_TERRAFORM_PLUGIN_DIR`, else the layer's mirror. Without
+    /// The temporary folder runs work in (Lambda's /tmp).
+    let temporaryFolder: String
+
+    /// Terraform where the deploy function finds it: the Lambda layer's binary (unzipped into
+    /// the temporary folder at first use, once per instance), else `terraform` on `searchPath`;
+    /// the providers from `pluginDirectory` (this machine's mirror), else the layer's. Without
     /// any, the function still starts and serves what needs no Terraform.
-    init(environment: [String: String]) {
-        if let path = environment["TERRAFORM_PATH"], !path.isEmpty {
-            executable = path
-            archive = nil
-        } else if access(Self.layerArchive, R_OK) == 0 {
-            executable = ScratchFolder.base + "/kloudhub-terraform/terraform"
+    init(pluginDirectory configured: String?, searchPath: String?, temporaryFolder: String) {
+        self.temporaryFolder = temporaryFolder
+        if access(Self.layerArchive, R_OK) == 0 {
+            executable = temporaryFolder + "/kloudhub-terraform/terraform"
             archive = Self.layerArchive
         } else {
-            executable = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+            executable = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
                 .map({ (folder: Substring) -> String in folder + "/terraform" }).first(where: { access($0, X_OK) == 0 })
             archive = nil
         }
-        if let configured = environment["KLOUDHUB_TERRAFORM_PLUGIN_DIR"], !configured.isEmpty {
+        if let configured {
             pluginDirectory = configured
             pluginCache = nil
         } else if access(Self.layerProviders, R_OK) == 0 {
             // A packed mirror is unpacked by every init; the cache keeps one unpacked copy per
             // instance, which each run links to.
             pluginDirectory = Self.layerProviders
-            pluginCache = ScratchFolder.base + "/kloudhub-terraform/plugin-cache"
-            _ = mkdir(ScratchFolder.base + "/kloudhub-terraform", 0o700)
+            pluginCache = temporaryFolder + "/kloudhub-terraform/plugin-cache"
+            _ = mkdir(temporaryFolder + "/kloudhub-terraform", 0o700)
             _ = mkdir(pluginCache!, 0o700)
         } else {
             pluginDirectory = nil
             pluginCache = nil
         }
+    }
+
+    /// A new, empty working folder for one run or check.
+    func scratchFolder(_ name: String) throws -> ScratchFolder {
+        try ScratchFolder(name, in: temporaryFolder)
     }
 
     /// The variables every run starts from: no prompts, no update checks, the CLI configuration
@@ -109,10 +115,10 @@ extension Terraform {
     /// The executable, unpacked from the layer's zip first if it has not been yet.
     func installedExecutable() throws -> String {
         guard let executable else {
-            throw ConfigurationError(variable: "TERRAFORM_PATH", reason: "the terraform executable")
+            throw ConfigurationError(variable: "PATH", reason: "no terraform executable on it, and no Terraform layer")
         }
         if let archive, access(executable, X_OK) != 0 {
-            _ = mkdir(ScratchFolder.base + "/kloudhub-terraform", 0o700)
+            _ = mkdir(temporaryFolder + "/kloudhub-terraform", 0o700)
             try ZipArchive(path: archive).extract("terraform", to: executable, mode: 0o700)
         }
         return executable
@@ -126,12 +132,9 @@ extension Terraform {
 struct ScratchFolder: Sendable {
     let path: String
 
-    /// The system's temporary folder (Lambda's /tmp).
-    static let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-
-    /// A new, empty folder named after `name`.
-    init(_ name: String) throws {
-        path = Self.base + "/kloudhub-" + name
+    /// A new, empty folder named after `name` in `base`.
+    init(_ name: String, in base: String) throws {
+        path = base + "/kloudhub-" + name
         remove()
         guard mkdir(path, 0o700) == 0 else { throw ScratchFolderError(path: path, code: errno) }
     }

@@ -22,7 +22,7 @@ struct TerraformValidator: Sendable {
             throw APIError(
                 .serviceUnavailable, "validation_unavailable", "this installation cannot check Terraform files")
         }
-        let folder = try ScratchFolder("validate-" + UUID().uuidString.lowercased())
+        let folder = try terraform.scratchFolder("validate-" + UUID().uuidString.lowercased())
         defer { folder.remove() }
         try folder.write(Array(terraform.cliConfiguration.utf8), at: Terraform.cliConfigurationName)
         for file in files { try folder.write(Array(file.content.utf8), at: file.path) }

@@ -40,28 +40,33 @@ public struct AWSConfiguration: Sendable {
         self.now = now
     }
 
-    /// Reads the configuration from an environment (pass the process's, or a test's).
+    /// Reads the configuration from an environment (a tool's, or a test's).
     public init(environment: [String: String]) throws(AWSError) {
-        guard let region = Self.value("AWS_REGION", environment) ?? Self.value("AWS_DEFAULT_REGION", environment)
-        else {
+        var reader = EnvironmentReader(environment)
+        try self.init(reading: &reader)
+    }
+
+    /// Reads the configuration from a function's environment.
+    public init(reading environment: inout EnvironmentReader) throws(AWSError) {
+        guard let region = environment.value("AWS_REGION") ?? environment.value("AWS_DEFAULT_REGION") else {
             throw .invalidConfiguration("no region: set AWS_REGION")
         }
         guard region.utf8.allSatisfy({ SigV4Encoding.isUnreserved($0) && $0 != UInt8(ascii: "~") }) else {
             throw .invalidConfiguration("the region must hold letters, digits and '-' only")
         }
         self.init(region: region)
-        credentials = try Self.credentials(from: environment)
+        credentials = try Self.credentials(from: &environment)
 
-        if Self.value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", environment)?.lowercased() != "true" {
-            endpointURL = try Self.value("AWS_ENDPOINT_URL", environment).map { url throws(AWSError) in
+        if environment.value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.lowercased() != "true" {
+            endpointURL = try environment.value("AWS_ENDPOINT_URL").map { url throws(AWSError) in
                 try AWSEndpoint(url: url)
             }
             let prefix = "AWS_ENDPOINT_URL_"
-            for (name, value) in environment where name.hasPrefix(prefix) && !value.isEmpty {
+            for (name, value) in environment.values(withPrefix: prefix) {
                 serviceEndpointURLs[String(name.dropFirst(prefix.count))] = try AWSEndpoint(url: value)
             }
         }
-        if let attempts = Self.value("AWS_MAX_ATTEMPTS", environment) {
+        if let attempts = environment.value("AWS_MAX_ATTEMPTS") {
             guard let count = Int(attempts), (1...10).contains(count) else {
                 throw .invalidConfiguration("AWS_MAX_ATTEMPTS must be a number from 1 to 10")
             }
@@ -69,21 +74,16 @@ public struct AWSConfiguration: Sendable {
         }
     }
 
-    private static func value(_ name: String, _ environment: [String: String]) -> String? {
-        guard let value = environment[name], !value.isEmpty else { return nil }
-        return value
-    }
-
-    private static func credentials(from environment: [String: String]) throws(AWSError) -> AWSCredentials? {
-        let accessKeyID = value("AWS_ACCESS_KEY_ID", environment)
-        let secretAccessKey = value("AWS_SECRET_ACCESS_KEY", environment)
+    private static func credentials(from environment: inout EnvironmentReader) throws(AWSError) -> AWSCredentials? {
+        let accessKeyID = environment.value("AWS_ACCESS_KEY_ID")
+        let secretAccessKey = environment.value("AWS_SECRET_ACCESS_KEY")
+        let sessionToken = environment.value("AWS_SESSION_TOKEN")
         switch (accessKeyID, secretAccessKey) {
         case (nil, nil):
             return nil
         case (let accessKeyID?, let secretAccessKey?):
             return AWSCredentials(
-                accessKeyID: accessKeyID, secretAccessKey: secretAccessKey,
-                sessionToken: value("AWS_SESSION_TOKEN", environment))
+                accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
         default:
             throw .invalidConfiguration("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together")
         }

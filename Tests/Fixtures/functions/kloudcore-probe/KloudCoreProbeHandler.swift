@@ -12,29 +12,28 @@ struct KloudCoreProbeHandler: LambdaHandler {
         var description: String
     }
 
-    let database: PostgresClient?
+    let database: DatabaseSecret?
     let credentials: AWSCredentials?
     let region: String
     let aws: AWSConfiguration?
     let kmsKeyID: String?
     let http = HTTPClient()
 
+    /// Reads its settings as every function does; the database's secret is read only when
+    /// `whoami` asks, so a cold start of this probe measures the runtime and KloudCore alone.
     static func live(environment: [String: String]) -> KloudCoreProbeHandler {
-        let credentials = environment["AWS_ACCESS_KEY_ID"].flatMap { keyID in
-            environment["AWS_SECRET_ACCESS_KEY"].map {
-                AWSCredentials(accessKeyID: keyID, secretAccessKey: $0, sessionToken: environment["AWS_SESSION_TOKEN"])
-            }
-        }
+        var reader = EnvironmentReader(environment)
+        let aws = try? AWSConfiguration(reading: &reader)
         return KloudCoreProbeHandler(
-            database: environment["DATABASE_URL"].map { PostgresClient(configuration: .init(connectionString: $0)) },
-            credentials: credentials, region: environment["AWS_REGION"] ?? "us-east-1",
-            aws: try? AWSConfiguration(environment: environment), kmsKeyID: environment["KLOUDHUB_KMS_KEY_ID"])
+            database: try? DatabaseSecret(reading: &reader), credentials: aws?.credentials,
+            region: aws?.region ?? "us-east-1", aws: aws, kmsKeyID: reader.value(.credentialsKey))
     }
 
     func handle(_ event: JSONValue, context: LambdaContext) async throws -> JSONValue {
         switch event["action"]?.stringValue {
         case "whoami":
-            guard let database else { throw ProbeError(description: "no DATABASE_URL") }
+            guard let secret = database, let aws else { throw ProbeError(description: "no database secret") }
+            let database = try await secret.client(aws: aws, httpClient: http)
             let row = try database.query("select current_user::text").first
             let user = try row?.decode(String.self) ?? ""
             var roles: [JSONValue] = []

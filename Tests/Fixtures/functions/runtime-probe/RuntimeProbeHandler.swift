@@ -47,7 +47,8 @@ struct RuntimeProbeHandler: LambdaHandler {
             return describe(context)
         case "environment":
             var names = [
-                "DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_REGION", "KLOUDHUB_KMS_KEY_ID",
+                "KLOUDHUB_DATABASE_SECRET_ARN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_REGION",
+                "KLOUDHUB_KMS_KEY_ID",
             ]
             if case .array(let asked)? = event["names"] { names = asked.compactMap(\.stringValue) }
             var values: [String: JSONValue] = [:]

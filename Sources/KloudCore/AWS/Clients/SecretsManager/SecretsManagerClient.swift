@@ -1,7 +1,8 @@
 import FoundationEssentials
 
-/// AWS Secrets Manager's one read the functions need: a secret's current string, which holds
-/// the connection string of a function's database role in AWS.
+/// AWS Secrets Manager: the one read the functions need (a secret's current string, which holds
+/// the connection string of a function's database role), and the write that the emulator and
+/// the tests store the local database's connection strings with.
 public struct SecretsManagerClient: Sendable {
     let client: AWSServiceClient
 
@@ -31,5 +32,39 @@ public struct SecretsManagerClient: Sendable {
             throw .malformedResponse(client.service.id, "the secret has no SecretString")
         }
         return text
+    }
+
+    /// Stores `text` as the current value of the secret `name`, creating the secret if it does
+    /// not exist, and returns its ARN.
+    public func putSecret(name: String, text: String) async throws(AWSError) -> String {
+        struct Create: Encodable {
+            var name: String
+            var secretString: String
+            enum CodingKeys: String, CodingKey {
+                case name = "Name"
+                case secretString = "SecretString"
+            }
+        }
+        struct Put: Encodable {
+            var secretID: String
+            var secretString: String
+            enum CodingKeys: String, CodingKey {
+                case secretID = "SecretId"
+                case secretString = "SecretString"
+            }
+        }
+        struct Output: Decodable {
+            var arn: String
+            enum CodingKeys: String, CodingKey { case arn = "ARN" }
+        }
+        do {
+            return try await client.json(
+                operation: "CreateSecret", input: Create(name: name, secretString: text), output: Output.self
+            ).arn
+        } catch  where error.serviceCode == "ResourceExistsException" {
+            return try await client.json(
+                operation: "PutSecretValue", input: Put(secretID: name, secretString: text), output: Output.self
+            ).arn
+        }
     }
 }
