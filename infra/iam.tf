@@ -25,12 +25,13 @@ resource "aws_iam_role" "this" {
 locals {
   account_bucket_arns = [for purpose in local.bucket_purposes : aws_s3_bucket.this[purpose].arn]
 
-  # Where an action of a service may act, when a manifest lists it. A service not named here
-  # gets "*": its actions either take no resource (ec2:Describe*, ce:GetCostAndUsage) or act in
-  # customer accounts through an assumed role.
+  # Where an action of a service may act, when a manifest lists it. A manifest's kms actions
+  # seal and open credentials: they act on the credentials key only (kms.tf). A service not
+  # named here gets "*": its actions either take no resource (ec2:Describe*,
+  # ce:GetCostAndUsage) or act in customer accounts through an assumed role.
   action_resources = {
     s3             = concat(local.account_bucket_arns, [for arn in local.account_bucket_arns : "${arn}/${local.account_prefix}*"])
-    kms            = [aws_kms_key.this.arn]
+    kms            = [aws_kms_key.credentials.arn]
     ses            = [aws_sesv2_email_identity.this.arn]
     sqs            = [aws_sqs_queue.dead_letters.arn]
     secretsmanager = [for secret in aws_secretsmanager_secret.database : secret.arn]
@@ -66,7 +67,8 @@ data "aws_iam_policy_document" "function" {
     resources = [aws_sqs_queue.dead_letters.arn]
   }
 
-  # The key of its environment and of the dead-letter queue.
+  # The platform key: its environment, its database secret, the buckets' objects and the
+  # dead-letter queue. Never the credentials key, which only the manifest's kms actions name.
   statement {
     sid       = "EncryptionKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]

@@ -59,13 +59,7 @@ resource "aws_lambda_function" "this" {
   kms_key_arn                    = aws_kms_key.this.arn
 
   environment {
-    variables = merge(
-      local.common_environment,
-      each.value.databaseRole == null ? {} : {
-        KLOUDHUB_DATABASE_SECRET_ARN = aws_secretsmanager_secret.database[each.value.databaseRole].arn
-      },
-      each.value.environment,
-    )
+    variables = local.function_environments[each.key]
   }
 
   dynamic "vpc_config" {
@@ -87,4 +81,11 @@ resource "aws_lambda_function" "this" {
   tags = merge(local.tags, { Function = each.key })
 
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for setting in each.value.configuration : contains(keys(local.settings), setting)])
+      error_message = "functions/${each.key}/function.json lists a configuration setting infra/ does not know."
+    }
+  }
 }

@@ -32,6 +32,7 @@ locals {
         schedule            = null
         reservedConcurrency = null
         environment         = {}
+        configuration       = []
         databaseRole        = null
         awsActions          = []
         invokes             = []
@@ -51,28 +52,42 @@ locals {
     for name, function in local.http_functions : { for key in function.routes : key => name }
   ]...)
 
-  # MARK: what every function is given
+  # MARK: what each function is given
 
   bucket_purposes = toset(["state", "logs", "blueprints", "exports"])
 
-  common_environment = merge(
+  # Every KloudHub setting (KloudCore's Setting), null where this installation has none. A
+  # function gets exactly the settings its manifest's `configuration` lists, besides LOG_LEVEL
+  # and its database role's secret: the emulator gives the same, and a test compares the three.
+  settings = merge(
     {
-      LOG_LEVEL           = var.log_level
-      KLOUDHUB_KMS_KEY_ID = aws_kms_key.this.arn
       KLOUDHUB_PUBLIC_URL = coalesce(var.public_url, aws_apigatewayv2_api.this.api_endpoint)
+      # Only the key that seals customer credentials; the platform key is never a setting.
+      KLOUDHUB_KMS_KEY_ID = aws_kms_key.credentials.arn
       # A function invokes another by its deployed name: this prefix and the manifest name.
       KLOUDHUB_FUNCTION_NAME_PREFIX = "${local.name_prefix}-"
       KLOUDHUB_CLERK_ISSUER         = var.clerk.issuer
+      KLOUDHUB_CLERK_JWT_KEY        = var.clerk.jwt_key
+      KLOUDHUB_CLERK_JWKS_URL       = var.clerk.jwks_url
       KLOUDHUB_CLERK_SIGN_IN_URL    = var.clerk.sign_in_url
       # One list in AWS, as the emulator's: the functions split it on commas.
       KLOUDHUB_CLERK_AUTHORIZED_PARTIES = join(",", var.clerk.authorized_parties)
       KLOUDHUB_CLERK_WEBHOOK_SECRET     = var.clerk_webhook_secret
       # Notifications are sent from the SES identity: the address, or an address at the domain.
       KLOUDHUB_NOTIFICATION_SENDER = strcontains(var.ses_identity, "@") ? var.ses_identity : "notifications@${var.ses_identity}"
+      KLOUDHUB_MCP_ALLOWED_ORIGINS = length(var.mcp_allowed_origins) == 0 ? null : join(",", var.mcp_allowed_origins)
     },
-    var.clerk.jwt_key == null ? {} : { KLOUDHUB_CLERK_JWT_KEY = var.clerk.jwt_key },
-    var.clerk.jwks_url == null ? {} : { KLOUDHUB_CLERK_JWKS_URL = var.clerk.jwks_url },
     { for purpose in local.bucket_purposes : "KLOUDHUB_${upper(purpose)}_BUCKET" => aws_s3_bucket.this[purpose].id },
-    var.extra_environment,
   )
+
+  function_environments = {
+    for name, function in local.functions : name => merge(
+      { LOG_LEVEL = var.log_level },
+      { for setting in function.configuration : setting => local.settings[setting] if local.settings[setting] != null },
+      function.databaseRole == null ? {} : {
+        KLOUDHUB_DATABASE_SECRET_ARN = aws_secretsmanager_secret.database[function.databaseRole].arn
+      },
+      function.environment,
+    )
+  }
 }

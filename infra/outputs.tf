@@ -5,7 +5,7 @@ output "api_endpoint" {
 
 output "public_url" {
   description = "The origin the functions are given as KLOUDHUB_PUBLIC_URL."
-  value       = local.common_environment["KLOUDHUB_PUBLIC_URL"]
+  value       = local.settings["KLOUDHUB_PUBLIC_URL"]
 }
 
 output "functions" {
@@ -29,8 +29,13 @@ output "buckets" {
 }
 
 output "kms_key_arn" {
-  description = "The KMS key of envelope encryption, the buckets, the secrets and the logs."
+  description = "The platform KMS key: the buckets, the database, the secrets, the logs and the functions' environment."
   value       = aws_kms_key.this.arn
+}
+
+output "credentials_kms_key_arn" {
+  description = "The KMS key that seals customers' cloud credentials and sensitive Kloud variables (scan and deploy only)."
+  value       = aws_kms_key.credentials.arn
 }
 
 output "database_secret_arns" {

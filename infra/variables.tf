@@ -118,14 +118,14 @@ variable "clerk_webhook_secret" {
   }
 }
 
-variable "extra_environment" {
-  description = "Variables given to every function (for example KLOUDHUB_MCP_ALLOWED_ORIGINS); a manifest's own environment wins over these."
-  type        = map(string)
-  default     = {}
+variable "mcp_allowed_origins" {
+  description = "Origins besides the public URL's that may call /mcp from a browser (KLOUDHUB_MCP_ALLOWED_ORIGINS)."
+  type        = list(string)
+  default     = []
 
   validation {
-    condition     = alltrue([for key in keys(var.extra_environment) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", key)) && !startswith(key, "AWS_")])
-    error_message = "extra_environment keys must be variable names and must not start with AWS_."
+    condition     = alltrue([for origin in var.mcp_allowed_origins : can(regex("^https://[^/?#]+$", origin))])
+    error_message = "mcp_allowed_origins must be https origins such as https://app.example.com (no path)."
   }
 }
 

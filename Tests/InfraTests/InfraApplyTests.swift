@@ -1,4 +1,5 @@
 import Foundation
+import KloudCore
 import KloudLocal
 import KloudTestSupport
 import Testing
@@ -25,6 +26,7 @@ import Testing
             let managed = state.text.split(separator: "\n").filter { !$0.hasPrefix("data.") }
             #expect(managed.count == toAdd, "every planned resource is in the state")
             try await expectWiring(terraform)
+            try await expectEnvironments(terraform)
             let created = try await aws.inventory().subtracting(before)
             #expect(created.contains("lambda-function kloudhub-citest-infra-probe"))
             #expect(created.contains("schedule infra-probe"))
@@ -116,6 +118,27 @@ import Testing
         #expect(!policy.contains(":function:kloudhub-citest-authorize"), "invokes only what the manifest names")
         #expect(policy.contains("kloudhub-citest/database/maintenance") && !policy.contains("database/api"))
         #expect(policy.contains("/accounts/*"), "object actions are scoped to the accounts/ prefix")
+        // Only a manifest's kms actions reach the key that seals customers' credentials.
+        let credentialsKey = try #require(resources.named("aws_kms_key", "credentials")?["arn"] as? String)
+        #expect(policy.contains(credentialsKey), "the probe lists kms actions")
+        for name in ["token", "authorize", "mcp", "retention-sweep", "account-delete"] {
+            let other = try #require(resources.first("aws_iam_role_policy", key: name)?["policy"] as? String)
+            #expect(!other.contains(credentialsKey), "\(name) lists no kms action, yet may use the credentials key")
+        }
+        for name in ["scan", "deploy"] {
+            let opener = try #require(resources.first("aws_iam_role_policy", key: name)?["policy"] as? String)
+            #expect(opener.contains(credentialsKey), "\(name) opens credentials")
+        }
+        let probe = try #require(resources.first("aws_lambda_function", key: "infra-probe"))
+        let probeEnvironment = (probe["environment"] as? [[String: Any]])?.first?["variables"]
+        #expect(
+            Set(((probeEnvironment as? [String: Any]) ?? [:]).keys) == [
+                "LOG_LEVEL", "KLOUDHUB_PUBLIC_URL", "KLOUDHUB_KMS_KEY_ID", "KLOUDHUB_DATABASE_SECRET_ARN",
+                "PROBE_SETTING",
+            ], "exactly the settings the probe's manifest lists")
+        #expect(
+            ((probeEnvironment as? [String: Any])?["KLOUDHUB_KMS_KEY_ID"] as? String) == credentialsKey,
+            "the credentials key is the one setting names")
         let function = try #require(resources.first("aws_lambda_function", key: "infra-probe"))
         #expect(function["reserved_concurrent_executions"] as? Int == 2)
         #expect(function["runtime"] as? String == "provided.al2023")
@@ -125,6 +148,77 @@ import Testing
         #expect(schedule["schedule_expression"] as? String == "rate(15 minutes)")
         #expect(resources.first("aws_apigatewayv2_route", key: "GET /v1/infra-probe/{id}") != nil)
         #expect(resources.first("aws_apigatewayv2_route", key: "POST /oauth/token") != nil)
+    }
+
+    /// Each function is given exactly the settings its manifest lists, its database role's
+    /// secret and LOG_LEVEL; and the emulator, started as `kloudhub-local up` starts it, gives
+    /// each the same names (besides what Lambda itself sets, and the development switches).
+    private func expectEnvironments(_ terraform: Terraform) async throws {
+        let shown = try await terraform.succeed(["show", "-json", terraform.statePath])
+        let resources = try StateResources(json: shown.output)
+        let manifests = try ConfigurationParityTests.manifests()
+        // The test installation names Clerk's JWKS URL rather than a PEM key, and no MCP origins.
+        let unset: Set<String> = [Setting.clerkJWTKey.rawValue, Setting.mcpAllowedOrigins.rawValue]
+        var infra: [String: Set<String>] = [:]
+        for manifest in manifests {
+            let function = try #require(resources.first("aws_lambda_function", key: manifest.name))
+            let environment = (function["environment"] as? [[String: Any]])?.first?["variables"] as? [String: Any]
+            let given = Set((environment ?? [:]).keys)
+            infra[manifest.name] = given
+            let expected = ConfigurationParityTests.expectedSettings(of: manifest).subtracting(unset)
+                .union([Setting.logLevel]).union(manifest.environment.keys)
+            #expect(given == expected, "\(manifest.name): infra gives \(given.sorted())")
+        }
+
+        let emulated = try await Self.emulatorEnvironments()
+        // Lambda's own variables and the AWS SDKs' are the platform's, not infra's; Clerk's key
+        // is a PEM key in the emulator and a JWKS URL here, one setting either way.
+        func comparable(_ names: Set<String>) -> Set<String> {
+            Set(
+                names.filter { !EnvironmentReader.isPlatformVariable($0) && DevelopmentSwitch(rawValue: $0) == nil }
+                    .map { $0 == Setting.clerkJWKSURL.rawValue ? Setting.clerkJWTKey.rawValue : $0 })
+        }
+        for manifest in manifests {
+            #expect(
+                comparable(emulated[manifest.name] ?? []) == comparable(infra[manifest.name] ?? []),
+                "\(manifest.name): the emulator gives \(comparable(emulated[manifest.name] ?? []).sorted())")
+        }
+    }
+
+    /// The variable names each function of `functions/` starts with under `kloudhub-local up`'s
+    /// own services (embedded PostgreSQL, the local AWS).
+    static func emulatorEnvironments() async throws -> [String: Set<String>] {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let services = LocalServices(
+            options: .init(
+                projectRoot: Terraform.packageRoot, dataFolder: data, region: "us-east-1", usesRealAWS: false,
+                environment: ProcessInfo.processInfo.environment),
+            log: EmulatorLog { _ in })
+        var configuration = EmulatorConfiguration(
+            functionFolders: [Terraform.packageRoot.appendingPathComponent("functions")],
+            binaryFolder: Terraform.packageRoot.appendingPathComponent(".build/debug"))
+        configuration.gatewayPort = 0
+        configuration.lambdaPort = 0
+        configuration.isSchedulerEnabled = false
+        configuration.log = EmulatorLog { _ in }
+        var environments: [String: Set<String>] = [:]
+        do {
+            try await services.start(configuring: &configuration)
+            let emulator = try Emulator(configuration: configuration)
+            _ = try await emulator.start()
+            for manifest in await emulator.manifests {
+                if let pool = await emulator.pool(for: manifest.name) {
+                    environments[manifest.name] = Set(pool.environment.keys)
+                }
+            }
+            await emulator.shutdown()
+        } catch {
+            await services.stop()
+            throw error
+        }
+        await services.stop()
+        return environments
     }
 
     static func functionNames() throws -> [String] {
@@ -153,6 +247,12 @@ struct StateResources {
         let root = try JSONSerialization.jsonObject(with: json) as? [String: Any]
         let module = (root?["values"] as? [String: Any])?["root_module"] as? [String: Any]
         resources = module?["resources"] as? [[String: Any]] ?? []
+    }
+
+    /// The values of the resource `type.name` that exists once.
+    func named(_ type: String, _ name: String) -> [String: Any]? {
+        resources.first { $0["type"] as? String == type && $0["name"] as? String == name && $0["index"] == nil }?[
+            "values"] as? [String: Any]
     }
 
     func first(_ type: String, key: String) -> [String: Any]? {
