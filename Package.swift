@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "KloudCoreTests",
             dependencies: [
-                "KloudCore", "KloudLocal", "KloudTestSupport",
+                "KloudCore", "KloudLocal", "KloudTestSupport", "LoopbackServers",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["Support/botocore_sigv4.py"],
