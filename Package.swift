@@ -188,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionTests",
-            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime", "LoopbackServers"],
             exclude: ["Python"],
             swiftSettings: strictSwift
         ),

@@ -90,15 +90,17 @@ extension RetentionSweep {
                                    where r.account_id = a.id and r.status <> 'completed')),
                 (select count(*) from kloudhub.deletion_records
                  where status <> 'completed'
-                   and (updated_at <= \(stalledBefore) or erase_by <= \(time.addingTimeInterval(86_400))))
+                   and (updated_at <= \(stalledBefore) or erase_by <= \(time.addingTimeInterval(86_400)))),
+                (select count(*) from kloudhub.registration_budgets
+                 where window_start <= \(time.addingTimeInterval(-RegistrationBudget.window)))
             """)
         guard let row = row.first else { return [:] }
-        let (codes, keys, created, dropped, logRows, started, erasures) = try row.decode(
-            (Int, Int, Int, Int, Int, Int, Int).self)
+        let (codes, keys, created, dropped, logRows, started, erasures, budgets) = try row.decode(
+            (Int, Int, Int, Int, Int, Int, Int, Int).self)
         return [
             "oauth_codes_deleted": codes, "api_keys_purged": keys, "request_log_partitions_created": created,
             "request_log_partitions_dropped": dropped, "request_log_rows_deleted": logRows, "erasures_started": started,
-            "erasures_completed": started + erasures,
+            "erasures_completed": started + erasures, "registration_budgets_deleted": budgets,
         ]
     }
 }

@@ -2,7 +2,8 @@ import FoundationEssentials
 import Logging
 
 /// The privacy policy's retention numbers, kept by code (PP-codes, PP-revoke, PP-logs,
-/// PP-delete, PP-notify): run every 15 minutes by retention-sweep, as the maintenance role.
+/// PP-delete, PP-notify), and the bound of anonymous client registration: run every 15 minutes
+/// by retention-sweep, as the maintenance role.
 ///
 /// Every rule (``SweepRule``) works in bounded batches (one transaction each, nothing held in
 /// memory), is idempotent, and checks the deadline before each batch, so a sweep that runs out
@@ -119,6 +120,12 @@ public struct RetentionSweep: Sendable {
             return try delete(expired, into: &counts["api_keys_purged", default: 0], deadline: deadline)
         case .requestLogs:
             return try trimRequestLogs(at: time, deadline: deadline, into: &counts)
+        case .registrationBudgets:
+            return try delete(
+                ExpiredRows(
+                    table: "registration_budgets", column: "window_start",
+                    cutoff: time.addingTimeInterval(-RegistrationBudget.window)),
+                into: &counts["registration_budgets_deleted", default: 0], deadline: deadline)
         case .accountErasures:
             let pass = try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
             if let failure = pass.firstFailure { throw failure }

@@ -9,6 +9,8 @@ public enum SweepRule: String, CaseIterable, Codable, CodingKeyRepresentable, Se
     case apiKeys = "api_keys"
     /// PP-logs: request logs older than 90 days, and the partitions of the days ahead.
     case requestLogs = "request_logs"
+    /// Registration budget windows that have ended (``RegistrationBudget``).
+    case registrationBudgets = "registration_budgets"
     /// PP-delete: erasures that never started, stalled, or near their 30-day limit.
     case accountErasures = "account_erasures"
     /// PP-notify: notifications whose send was refused or lost.

@@ -112,6 +112,10 @@ import Testing
         try maintenance.execute(
             "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-91 * Self.day)) where id = \(key)"
         )
+        let body = #"{"redirect_uris":["\#(Self.redirect)"],"token_endpoint_auth_method":"none"}"#
+        _ = try ClientStore(database: api).register(
+            try ClientRegistrationRequest(json: Array(body.utf8)), within: .ofUnusedSource(),
+            now: clock.now().addingTimeInterval(-31 * Self.day))
 
         // When
         let report = try await run(storage: storage, outbox: outbox)
@@ -127,6 +131,13 @@ import Testing
         #expect(report.counts["notifications_sent"] == 1)
         #expect(try count("select count(*) from kloudhub.oauth_codes where id = \(code)") == 0)
         #expect(try count("select count(*) from kloudhub.api_keys where id = \(key)") == 0)
+        #expect(
+            try count(
+                """
+                select count(*) from kloudhub.registration_budgets
+                where window_start <= \(clock.now().addingTimeInterval(-RegistrationBudget.window))
+                """) == 0)
+        #expect(report.counts["registration_budgets_deleted", default: 0] >= 1)
     }
 
     @Test func oneFailingErasureDoesNotStopTheOtherDueErasures() async throws {
