@@ -1,4 +1,5 @@
--- Production parity (issue 19, item 8): anonymous client registration is bounded.
+-- Production parity (issue 19, item 8): anonymous client registration is bounded, and the
+-- clients it made that nobody uses are swept.
 --
 -- Dynamic client registration (RFC 7591) is anonymous, so anyone could fill oauth_clients.
 -- AWS WAF cannot be attached to an API Gateway HTTP API, and a stage's throttling is not per
@@ -11,7 +12,8 @@
 -- The API role gets no privilege on the table, only take_registration_slot(): counting up needs
 -- INSERT ... ON CONFLICT, which needs SELECT on the networks, and the API role has no business
 -- reading which addresses registered. The retention sweep (maintenance role) deletes the
--- windows that have ended.
+-- windows that have ended, and the dynamic clients unused for 30 days that no live token or
+-- unexpired code references.
 
 set local search_path = kloudhub, pg_catalog;
 
@@ -75,3 +77,13 @@ begin
     return deleted;
 end $$;
 
+-- MARK: unused dynamic clients
+
+-- retention: dynamic clients by their last use (their registration when never used)
+create index oauth_clients_unused_idx on oauth_clients ((coalesce(last_used_at, created_at)))
+    where registration_kind = 'dynamic';
+-- What still references a client, found by its id: for the sweep's check, and for the cascade
+-- that deletes a swept client's revoked and expired tokens and expired codes (without these,
+-- each deleted client would read all of api_keys).
+create index api_keys_client_idx on api_keys (client_id) where client_id is not null;
+create index oauth_codes_client_idx on oauth_codes (client_id);

@@ -92,15 +92,23 @@ extension RetentionSweep {
                  where status <> 'completed'
                    and (updated_at <= \(stalledBefore) or erase_by <= \(time.addingTimeInterval(86_400)))),
                 (select count(*) from kloudhub.registration_budgets
-                 where window_start <= \(time.addingTimeInterval(-RegistrationBudget.window)))
+                 where window_start <= \(time.addingTimeInterval(-RegistrationBudget.window))),
+                (select count(*) from kloudhub.oauth_clients c
+                 where c.registration_kind = 'dynamic'
+                   and coalesce(c.last_used_at, c.created_at) < \(time.addingTimeInterval(-Limits.unusedClient))
+                   and not exists (select from kloudhub.api_keys k
+                                   where k.client_id = c.client_id and k.revoked_at is null and k.expires_at > \(time))
+                   and not exists (select from kloudhub.oauth_codes o
+                                   where o.client_id = c.client_id and o.expires_at > \(time)))
             """)
         guard let row = row.first else { return [:] }
-        let (codes, keys, created, dropped, logRows, started, erasures, budgets) = try row.decode(
-            (Int, Int, Int, Int, Int, Int, Int, Int).self)
+        let (codes, keys, created, dropped, logRows, started, erasures, budgets, clients) = try row.decode(
+            (Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
         return [
             "oauth_codes_deleted": codes, "api_keys_purged": keys, "request_log_partitions_created": created,
             "request_log_partitions_dropped": dropped, "request_log_rows_deleted": logRows, "erasures_started": started,
             "erasures_completed": started + erasures, "registration_budgets_deleted": budgets,
+            "oauth_clients_deleted": clients,
         ]
     }
 }

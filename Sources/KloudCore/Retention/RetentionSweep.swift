@@ -2,7 +2,7 @@ import FoundationEssentials
 import Logging
 
 /// The privacy policy's retention numbers, kept by code (PP-codes, PP-revoke, PP-logs,
-/// PP-delete, PP-notify), and the bound of anonymous client registration: run every 15 minutes
+/// PP-delete, PP-notify), and the bounds of anonymous client registration: run every 15 minutes
 /// by retention-sweep, as the maintenance role.
 ///
 /// Every rule (``SweepRule``) works in bounded batches (one transaction each, nothing held in
@@ -21,6 +21,9 @@ public struct RetentionSweep: Sendable {
         public static let stalledErasure: TimeInterval = 15 * 60
         /// Request log partitions kept ready ahead, in days (from yesterday).
         public static let partitionsAhead = 9
+        /// A dynamically registered client unused for longer (never used: since its
+        /// registration) is deleted, unless a live token or an unexpired code still names it.
+        public static let unusedClient: TimeInterval = 30 * 86_400
     }
 
     public let database: PostgresClient
@@ -126,6 +129,9 @@ public struct RetentionSweep: Sendable {
                     table: "registration_budgets", column: "window_start",
                     cutoff: time.addingTimeInterval(-RegistrationBudget.window)),
                 into: &counts["registration_budgets_deleted", default: 0], deadline: deadline)
+        case .unusedOAuthClients:
+            return try deleteUnusedClients(
+                at: time, deadline: deadline, into: &counts["oauth_clients_deleted", default: 0])
         case .accountErasures:
             let pass = try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
             if let failure = pass.firstFailure { throw failure }

@@ -11,6 +11,8 @@ public enum SweepRule: String, CaseIterable, Codable, CodingKeyRepresentable, Se
     case requestLogs = "request_logs"
     /// Registration budget windows that have ended (``RegistrationBudget``).
     case registrationBudgets = "registration_budgets"
+    /// Dynamically registered OAuth clients unused for 30 days that nothing live references.
+    case unusedOAuthClients = "unused_oauth_clients"
     /// PP-delete: erasures that never started, stalled, or near their 30-day limit.
     case accountErasures = "account_erasures"
     /// PP-notify: notifications whose send was refused or lost.

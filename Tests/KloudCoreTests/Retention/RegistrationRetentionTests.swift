@@ -58,6 +58,75 @@ import Testing
         ).decode(Int.self)
     }
 
+    // MARK: - Unused clients
+
+    @Test func aClientNeverUsedStaysAt29DaysAndGoesAt31() async throws {
+        let recent = try registerClient(daysAgo: 29)
+        let old = try registerClient(daysAgo: 31)
+
+        let report = try await run()
+
+        #expect(try exists(client: recent))
+        #expect(try !exists(client: old))
+        #expect(report.counts["oauth_clients_deleted", default: 0] >= 1)
+        #expect(report.failures.isEmpty)
+    }
+
+    @Test func aClientLastUsed29DaysAgoStaysAndOneLastUsed31DaysAgoGoes() async throws {
+        let recent = try registerClient(daysAgo: 60)
+        let old = try registerClient(daysAgo: 60)
+        try clients.touch(recent, at: clock.now().addingTimeInterval(-29 * Self.day))
+        try clients.touch(old, at: clock.now().addingTimeInterval(-31 * Self.day))
+
+        _ = try await run()
+
+        #expect(try exists(client: recent))
+        #expect(try !exists(client: old))
+    }
+
+    @Test func aClientWithALiveRefreshTokenStays() async throws {
+        // Given: a client registered 40 days ago and last used 31 days ago, whose person holds a
+        // refresh token issued two hours ago (the code and access token have expired since).
+        let account = try AccountDirectory(database: api).upsert(
+            clerkUserID: "user_" + UUID().uuidString, email: "ada@example.com", name: "Ada"
+        ).id
+        let clientID = try registerClient(daysAgo: 40)
+        let client = try #require(try clients.find(clientID))
+        let settings = try OAuthSettings(publicURL: "https://api.kloudhub.test")
+        let tokens = OAuthTokenService(database: api, settings: settings, now: clock.now)
+        let code = try tokens.issueCode(
+            for: AuthorizationGrant(
+                accountID: account, clientID: clientID, redirectURI: Self.redirect, codeChallenge: Self.challenge,
+                scopes: [.read], resource: settings.mcpResource))
+        let issued = try tokens.exchangeCode(
+            code, client: client, redirectURI: Self.redirect, verifier: Self.verifier, resource: settings.mcpResource)
+        try clients.touch(clientID, at: clock.now().addingTimeInterval(-31 * Self.day))
+        clock.advance(by: 2 * 3600)
+
+        // When
+        let report = try await run()
+
+        // Then
+        #expect(issued.refreshToken != nil)
+        #expect(try exists(client: clientID))
+        #expect(report.counts["oauth_codes_deleted", default: 0] >= 1)
+    }
+
+    @Test func aClientKnownByItsMetadataDocumentIsNeverSweptAsUnused() async throws {
+        let clientID = "https://app.example/\(UUID().uuidString)/client.json"
+        let client = OAuthClient(
+            clientID: clientID, clientName: "App", redirectURIs: [Self.redirect], grantTypes: ["authorization_code"],
+            authMethod: .none, clientURI: nil)
+        let fetched = clock.now().addingTimeInterval(-60 * Self.day)
+        try clients.saveMetadataDocumentClient(
+            client, metadata: PostgresJSON(text: "{}"), fetchedAt: fetched, expiresAt: fetched.addingTimeInterval(3600))
+        try api.execute("update kloudhub.oauth_clients set last_used_at = \(fetched) where client_id = \(clientID)")
+
+        _ = try await run()
+
+        #expect(try exists(client: clientID))
+    }
+
     // MARK: - Budget windows
 
     @Test func aBudgetWindowIsDeletedOnceItHasEndedAndTheCurrentOneStays() async throws {
@@ -104,16 +173,13 @@ import Testing
 
     // MARK: - Dry run
 
-    @Test func aDryRunCountsEndedWindowsAndDeletesNothing() async throws {
-        let ended = RegistrationBudget.windowStart(containing: clock.now()).addingTimeInterval(
-            -RegistrationBudget.window)
-        _ = try clients.register(
-            try ClientRegistrationRequest(json: Array(#"{"redirect_uris":["\#(Self.redirect)"]}"#.utf8)),
-            within: .ofUnusedSource(), now: ended)
+    @Test func aDryRunCountsUnusedClientsAndEndedWindowsAndDeletesNothing() async throws {
+        let old = try registerClient(daysAgo: 31)
 
         let report = try await run(dryRun: true)
 
+        #expect(try exists(client: old))
+        #expect(report.counts["oauth_clients_deleted", default: 0] >= 1)
         #expect(report.counts["registration_budgets_deleted", default: 0] >= 1)
-        #expect(try windows(startingAt: ended) >= 1)
     }
 }

@@ -113,9 +113,10 @@ import Testing
             "update kloudhub.api_keys set revoked_at = \(clock.now().addingTimeInterval(-91 * Self.day)) where id = \(key)"
         )
         let body = #"{"redirect_uris":["\#(Self.redirect)"],"token_endpoint_auth_method":"none"}"#
-        _ = try ClientStore(database: api).register(
+        let unused = try ClientStore(database: api).register(
             try ClientRegistrationRequest(json: Array(body.utf8)), within: .ofUnusedSource(),
-            now: clock.now().addingTimeInterval(-31 * Self.day))
+            now: clock.now().addingTimeInterval(-31 * Self.day)
+        ).clientID
 
         // When
         let report = try await run(storage: storage, outbox: outbox)
@@ -131,6 +132,7 @@ import Testing
         #expect(report.counts["notifications_sent"] == 1)
         #expect(try count("select count(*) from kloudhub.oauth_codes where id = \(code)") == 0)
         #expect(try count("select count(*) from kloudhub.api_keys where id = \(key)") == 0)
+        #expect(try count("select count(*) from kloudhub.oauth_clients where client_id = \(unused)") == 0)
         #expect(
             try count(
                 """
