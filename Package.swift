@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "KloudCoreTests",
             dependencies: [
-                "KloudCore", "KloudLocal", "KloudTestSupport",
+                "KloudCore", "KloudLocal", "KloudTestSupport", "LoopbackServers",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             exclude: ["Support/botocore_sigv4.py"],
@@ -194,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionTests",
-            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime"],
+            dependencies: ["KloudCore", "KloudLocal", "KloudTestSupport", "LambdaRuntime", "LoopbackServers"],
             exclude: ["Python"],
             swiftSettings: strictSwift
         ),

@@ -37,7 +37,9 @@ await Bench.run(label: "oauth") { services in
     let redirect = "https://claude.ai/api/mcp/auth_callback"
     let metadata = #"{"redirect_uris":["\#(redirect)"],"token_endpoint_auth_method":"none","client_name":"Bench"}"#
     let registration = try ClientRegistrationRequest(json: Array(metadata.utf8))
-    let clientID = try ClientStore(database: api).register(registration, now: Date()).clientID
+    let clientID = try ClientStore(database: api).register(
+        registration, within: RegistrationBudget(sourceIP: "127.0.0.1"), now: Date()
+    ).clientID
     let codes = OAuthTokenService(database: api, settings: settings)
     let verifier = SecretToken.randomText(bytes: 32)
     let http = HTTPClient()

@@ -39,10 +39,26 @@ public enum LoopbackSocket {
         return port
     }
 
-    /// A socket connected to `port` on 127.0.0.1, or nil when nothing accepts there.
-    public static func connect(port: Int) -> Int32? {
+    /// A socket connected to `port` on 127.0.0.1, or nil when nothing accepts there. With
+    /// `source` (another address of 127.0.0.0/8, all of which are this machine's), the
+    /// connection comes from that address, as a separate client's would.
+    public static func connect(port: Int, from source: String? = nil) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                close(descriptor)
+                return nil
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -57,6 +73,11 @@ public enum LoopbackSocket {
             return nil
         }
         return descriptor
+    }
+
+    /// An address of 127.0.0.0/8 other than 127.0.0.1, picked at random: a client of its own.
+    public static func randomSourceAddress() -> String {
+        "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
     }
 
     /// A loopback port on which nothing listens.

@@ -78,7 +78,9 @@ struct AuthorizeFunction: APIFunction {
             throw APIError(.payloadTooLarge, "invalid_client_metadata", "the registration is too large")
         }
         let registration = try ClientRegistrationRequest(json: body)
-        return APIResponse.json(.created, try clients.register(registration, now: Date()))
+        // Only a registration that would be made counts: bad input is refused before the budget.
+        let budget = RegistrationBudget(sourceIP: request.requestContext.http.sourceIp)
+        return APIResponse.json(.created, try clients.register(registration, within: budget, now: Date()))
     }
 
     // MARK: - Authorization

@@ -157,8 +157,12 @@ public struct ClientStore: Sendable {
         self.database = database
     }
 
-    /// Registers a client; a confidential one gets a secret, shown only in this response.
-    public func register(_ request: ClientRegistrationRequest, now: Date) throws -> ClientRegistrationResponse {
+    /// Registers a client if `budget` has a registration left, in one transaction with taking
+    /// it; a confidential client gets a secret, shown only in this response. Throws a 429
+    /// ``APIError`` with `Retry-After` when the budget is spent.
+    public func register(
+        _ request: ClientRegistrationRequest, within budget: RegistrationBudget, now: Date
+    ) throws -> ClientRegistrationResponse {
         let clientID = "kc_" + SecretToken.randomText(bytes: 16)
         let secret = request.authMethod == .none ? nil : SecretToken.generate(.clientSecret).raw
         let secretHash = secret.map { SecretToken.hash($0) }
@@ -166,14 +170,19 @@ public struct ClientStore: Sendable {
             "client_uri": request.clientURI, "logo_uri": request.logoURI, "scope": request.scope,
             "software_id": request.softwareID, "software_version": request.softwareVersion,
         ])
-        try database.execute(
-            """
-            insert into kloudhub.oauth_clients
-                (client_id, client_name, registration_kind, redirect_uris, grant_types, token_endpoint_auth_method,
-                 client_secret_hash, metadata, created_at)
-            values (\(clientID), \(request.clientName), 'dynamic', \(request.redirectURIs), \(request.grantTypes),
-                    \(request.authMethod.rawValue), \(secretHash), \(metadata), \(now))
-            """)
+        let isRegistered = try database.transaction { transaction in
+            guard try budget.take(at: now, in: transaction) else { return false }
+            _ = try transaction.execute(
+                """
+                insert into kloudhub.oauth_clients
+                    (client_id, client_name, registration_kind, redirect_uris, grant_types, token_endpoint_auth_method,
+                     client_secret_hash, metadata, created_at)
+                values (\(clientID), \(request.clientName), 'dynamic', \(request.redirectURIs), \(request.grantTypes),
+                        \(request.authMethod.rawValue), \(secretHash), \(metadata), \(now))
+                """)
+            return true
+        }
+        guard isRegistered else { throw RegistrationBudget.exhausted(at: now) }
         return ClientRegistrationResponse(
             clientID: clientID, clientSecret: secret, clientIDIssuedAt: Int(now.timeIntervalSince1970),
             clientSecretExpiresAt: secret == nil ? nil : 0, redirectURIs: request.redirectURIs,

@@ -2,12 +2,14 @@ import FoundationEssentials
 import Logging
 
 /// The privacy policy's retention numbers, kept by code (PP-codes, PP-revoke, PP-logs,
-/// PP-delete): run every 15 minutes by retention-sweep, as the maintenance role.
+/// PP-delete, PP-notify), and the bounds of anonymous client registration: run every 15 minutes
+/// by retention-sweep, as the maintenance role.
 ///
-/// Every rule works in bounded batches (one transaction each, nothing held in memory), is
-/// idempotent, and checks the deadline before each batch, so a sweep that runs out of time stops
-/// cleanly and the next one continues. A dry run counts what each rule would remove and changes
-/// nothing.
+/// Every rule (``SweepRule``) works in bounded batches (one transaction each, nothing held in
+/// memory), is idempotent, and checks the deadline before each batch, so a sweep that runs out
+/// of time stops cleanly and the next one continues. Each rule runs whatever another did: one
+/// that fails is named in the report and the next one runs. A dry run counts what each rule
+/// would remove and changes nothing.
 public struct RetentionSweep: Sendable {
     /// How long things are kept.
     public enum Limits {
@@ -19,6 +21,9 @@ public struct RetentionSweep: Sendable {
         public static let stalledErasure: TimeInterval = 15 * 60
         /// Request log partitions kept ready ahead, in days (from yesterday).
         public static let partitionsAhead = 9
+        /// A dynamically registered client unused for longer (never used: since its
+        /// registration) is deleted, unless a live token or an unexpired code still names it.
+        public static let unusedClient: TimeInterval = 30 * 86_400
     }
 
     public let database: PostgresClient
@@ -41,7 +46,8 @@ public struct RetentionSweep: Sendable {
         self.now = now
     }
 
-    /// Runs every rule once, unless another sweep holds the lock.
+    /// Runs every rule once, unless another sweep holds the lock. A rule that fails is named in
+    /// the report's failures (and logged with its detail); the rules after it run all the same.
     public func run(
         isDryRun: Bool, deadline: WorkDeadline, maximumHold: Duration, logger: Logger
     ) async throws
@@ -60,37 +66,91 @@ public struct RetentionSweep: Sendable {
         if isDryRun {
             report.counts = try countDue(at: time)
         } else {
-            report.isComplete = try await sweep(at: time, deadline: deadline, logger: logger, into: &report.counts)
+            await sweep(at: time, deadline: deadline, logger: logger, into: &report)
         }
         var metadata: Logger.Metadata = ["dryRun": "\(isDryRun)", "complete": "\(report.isComplete)"]
         for (rule, count) in report.counts { metadata[rule] = "\(count)" }
-        logger.info("sweep finished", metadata: metadata)
+        for (rule, code) in report.failures { metadata["failed_" + rule.rawValue] = "\(code)" }
+        logger.log(level: report.failures.isEmpty ? .info : .error, "sweep finished", metadata: metadata)
         return report
     }
 
     // MARK: - Rules
 
-    private func sweep(
-        at time: Date, deadline: WorkDeadline, logger: Logger, into counts: inout [String: Int]
-    ) async throws -> Bool {
-        let keyCutoff = time.addingTimeInterval(-Limits.keyRetention)
-        let logCutoff = time.addingTimeInterval(-Limits.logRetention)
-        let purges: [(rule: String, rows: ExpiredRows)] = [
-            // Consumed codes stay until they expire (ten minutes at most), so a replayed code is
-            // still recognized and revokes what it issued (OAuth 2.1 section 4.1.3).
-            ("oauth_codes_deleted", ExpiredRows(table: "oauth_codes", column: "expires_at", cutoff: time)),
-            ("api_keys_purged", ExpiredRows(table: "api_keys", column: "revoked_at", cutoff: keyCutoff)),
-            (
-                "api_keys_purged",
-                ExpiredRows(table: "api_keys", column: "expires_at", cutoff: keyCutoff, condition: .notRevoked)
-            ),
-        ]
-        for purge in purges {
-            guard try delete(purge.rows, into: &counts[purge.rule, default: 0], deadline: deadline) else {
-                return false
+    /// Runs the rules in order until the deadline; a rule's failure is recorded and the next
+    /// rule runs.
+    private func sweep(at time: Date, deadline: WorkDeadline, logger: Logger, into report: inout SweepReport) async {
+        for rule in SweepRule.allCases {
+            guard deadline.hasTimeLeft else {
+                report.isComplete = false
+                return
+            }
+            do {
+                guard try await run(rule, at: time, deadline: deadline, logger: logger, into: &report.counts) else {
+                    report.isComplete = false
+                    return
+                }
+            } catch {
+                report.isComplete = false
+                report.failures[rule] = SweepRule.failureCode(for: error)
+                logger.error(
+                    "sweep rule failed",
+                    metadata: ["rule": "\(rule.rawValue)", "error": "\(String(reflecting: error))"])
             }
         }
-        guard deadline.hasTimeLeft else { return false }
+    }
+
+    /// Runs one rule; false if the deadline stopped it first. Throws when it failed, having
+    /// counted what it did.
+    private func run(
+        _ rule: SweepRule, at time: Date, deadline: WorkDeadline, logger: Logger, into counts: inout [String: Int]
+    ) async throws -> Bool {
+        let keyCutoff = time.addingTimeInterval(-Limits.keyRetention)
+        switch rule {
+        case .oauthCodes:
+            // Consumed codes stay until they expire (ten minutes at most), so a replayed code is
+            // still recognized and revokes what it issued (OAuth 2.1 section 4.1.3).
+            return try delete(
+                ExpiredRows(table: "oauth_codes", column: "expires_at", cutoff: time),
+                into: &counts["oauth_codes_deleted", default: 0], deadline: deadline)
+        case .apiKeys:
+            let revoked = ExpiredRows(table: "api_keys", column: "revoked_at", cutoff: keyCutoff)
+            guard try delete(revoked, into: &counts["api_keys_purged", default: 0], deadline: deadline) else {
+                return false
+            }
+            let expired = ExpiredRows(
+                table: "api_keys", column: "expires_at", cutoff: keyCutoff, condition: .notRevoked)
+            return try delete(expired, into: &counts["api_keys_purged", default: 0], deadline: deadline)
+        case .requestLogs:
+            return try trimRequestLogs(at: time, deadline: deadline, into: &counts)
+        case .registrationBudgets:
+            return try delete(
+                ExpiredRows(
+                    table: "registration_budgets", column: "window_start",
+                    cutoff: time.addingTimeInterval(-RegistrationBudget.window)),
+                into: &counts["registration_budgets_deleted", default: 0], deadline: deadline)
+        case .unusedOAuthClients:
+            return try deleteUnusedClients(
+                at: time, deadline: deadline, into: &counts["oauth_clients_deleted", default: 0])
+        case .accountErasures:
+            let pass = try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
+            if let failure = pass.firstFailure { throw failure }
+            return pass.isFinished
+        case .notifications:
+            guard let outbox else { return true }
+            let pass = try await outbox.sendDue(limit: 200) { deadline.hasTimeLeft }
+            counts["notifications_sent"] = pass.sent
+            counts["notifications_not_sent"] = pass.refused
+            counts["notifications_abandoned"] = pass.abandoned
+            return deadline.hasTimeLeft
+        }
+    }
+
+    /// PP-logs: partitions made a week ahead, whole days past 90 dropped, and the rows past 90
+    /// days of the day that straddles the cutoff deleted; false if the deadline stopped it first.
+    private func trimRequestLogs(at time: Date, deadline: WorkDeadline, into counts: inout [String: Int]) throws -> Bool
+    {
+        let logCutoff = time.addingTimeInterval(-Limits.logRetention)
         counts["request_log_partitions_created"] = try scalar(
             """
             select kloudhub.create_request_log_partitions((\(time) at time zone 'UTC')::date - 1, \(Int32(Limits.partitionsAhead)))
@@ -102,24 +162,12 @@ public struct RetentionSweep: Sendable {
             delete from kloudhub.request_log where (id, occurred_at) in (
                 select id, occurred_at from kloudhub.request_log where occurred_at < \(logCutoff) limit \(batchSize))
             """
-        guard try drain(trim, into: &counts["request_log_rows_deleted", default: 0], deadline: deadline) else {
-            return false
-        }
-        guard try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts) else {
-            return false
-        }
-        if let outbox {
-            let pass = try await outbox.sendDue(limit: 200) { deadline.hasTimeLeft }
-            counts["notifications_sent"] = pass.sent
-            counts["notifications_not_sent"] = pass.refused
-            counts["notifications_abandoned"] = pass.abandoned
-        }
-        return deadline.hasTimeLeft
+        return try drain(trim, into: &counts["request_log_rows_deleted", default: 0], deadline: deadline)
     }
 
     /// Runs `statement` in its own transaction until it affects fewer than a batch; false if the
     /// deadline stopped it first.
-    private func drain(_ statement: PostgresQuery, into total: inout Int, deadline: WorkDeadline) throws -> Bool {
+    func drain(_ statement: PostgresQuery, into total: inout Int, deadline: WorkDeadline) throws -> Bool {
         while deadline.hasTimeLeft {
             let affected = try database.execute(statement)
             total += affected

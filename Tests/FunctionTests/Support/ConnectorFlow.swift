@@ -1,6 +1,7 @@
 import Foundation
 import KloudCore
 import KloudTestSupport
+import LoopbackServers
 
 /// A client of KloudHub's authorization server, acting as an MCP connector and a person.
 struct ConnectorFlow {
@@ -9,12 +10,17 @@ struct ConnectorFlow {
 
     let stack: FunctionStack.Running
     let gateway: Gateway
+    /// Where this client registers from: a loopback address of its own, as separate clients
+    /// would, so that one test's registrations never spend another's budget (20 an hour per
+    /// address).
+    let registrar: Gateway
     let personEmail: String
     let session: String
 
     init(stack: FunctionStack.Running, person: String = UUID().uuidString) throws {
         self.stack = stack
         gateway = Gateway(base: stack.gateway)
+        registrar = Gateway(base: stack.gateway, sourceAddress: LoopbackSocket.randomSourceAddress())
         personEmail = "\(person.lowercased())@example.com"
         var claims = stack.sessions.claims(lifetime: 600)
         claims["sub"] = "user_\(person)"
@@ -30,7 +36,7 @@ struct ConnectorFlow {
         redirect: String = "https://claude.ai/api/mcp/auth_callback", name: String = "Claude",
         authMethod: String = "none"
     ) async throws -> [String: Any] {
-        let response = try await gateway.json(
+        let response = try await registrar.json(
             "POST", "/oauth/register",
             [
                 "redirect_uris": [redirect], "client_name": name, "token_endpoint_auth_method": authMethod,

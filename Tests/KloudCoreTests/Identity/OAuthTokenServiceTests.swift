@@ -33,7 +33,8 @@ import Testing
         let body =
             #"{"redirect_uris":["\#(Self.redirect)"],"token_endpoint_auth_method":"none","#
             + #""grant_types":["authorization_code","refresh_token"],"client_name":"\#(name)"}"#
-        let registered = try clients.register(try ClientRegistrationRequest(json: Array(body.utf8)), now: clock.now())
+        let registered = try clients.register(
+            try ClientRegistrationRequest(json: Array(body.utf8)), within: .ofUnusedSource(), now: clock.now())
         return try #require(try clients.find(registered.clientID))
     }
 

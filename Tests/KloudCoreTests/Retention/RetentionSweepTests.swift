@@ -62,7 +62,8 @@ import Testing
         let clients = ClientStore(database: api)
         let body =
             #"{"redirect_uris":["\#(Self.redirect)"],"token_endpoint_auth_method":"none","client_name":"Claude"}"#
-        let registered = try clients.register(try ClientRegistrationRequest(json: Array(body.utf8)), now: clock.now())
+        let registered = try clients.register(
+            try ClientRegistrationRequest(json: Array(body.utf8)), within: .ofUnusedSource(), now: clock.now())
         let client = try #require(try clients.find(registered.clientID))
         let tokens = OAuthTokenService(database: api, settings: settings, now: clock.now)
         let grant = AuthorizationGrant(
