@@ -41,7 +41,7 @@ struct ManifestTests {
     }
 
     static let valid =
-        #"{"routes":["POST /oauth/token"],"timeout":10,"memory":256,"databaseRole":"api","awsActions":["kms:Decrypt"]}"#
+        #"{"routes":["POST /oauth/token"],"credentials":{"*":["oauthClient"]},"timeout":10,"memory":256,"databaseRole":"api","awsActions":["kms:Decrypt"],"configuration":["KLOUDHUB_PUBLIC_URL"]}"#
 
     @Test func acceptsAValidManifest() throws {
         let folder = try functionsFolder(["token": Self.valid])
@@ -49,6 +49,8 @@ struct ManifestTests {
         #expect(manifest.name == "token")
         #expect(manifest.databaseRole == .api)
         #expect(manifest.awsActions == ["kms:Decrypt"])
+        #expect(manifest.configuration == [.publicURL])
+        #expect(manifest.credentials == ["POST /oauth/token": [.oauthClient]])
     }
 
     @Test(
@@ -74,6 +76,15 @@ struct ManifestTests {
             (#"{"routes":[],"timeout":10,"memory":256,"databaseRole":"admin"}"#, "databaseRole"),
             (#"{"routes":[],"timeout":10,"memory":256,"awsActions":["s3GetObject"]}"#, "awsActions"),
             (#"{"routes":[],"timeout":10,"memory":256,"reservedConcurrency":0}"#, "reservedConcurrency"),
+            (#"{"routes":["GET /x"],"timeout":10,"memory":256}"#, "credentials"),
+            (#"{"routes":["GET /x"],"credentials":{"GET /y":["none"]},"timeout":10,"memory":256}"#, "credentials"),
+            (#"{"routes":["GET /x"],"credentials":{"*":["cookie"]},"timeout":10,"memory":256}"#, "credentials"),
+            (#"{"routes":["GET /x"],"credentials":{"*":[]},"timeout":10,"memory":256}"#, "credentials"),
+            (#"{"routes":[],"timeout":10,"memory":256,"configuration":["DATABASE_URL"]}"#, "configuration"),
+            (
+                #"{"routes":[],"timeout":10,"memory":256,"configuration":["KLOUDHUB_PUBLIC_URL","KLOUDHUB_PUBLIC_URL"]}"#,
+                "configuration"
+            ),
         ] as [(String, String?)])
     func refusesMalformedManifestNamingFileAndField(json: String, field: String?) throws {
         let error = try error(loading: json)

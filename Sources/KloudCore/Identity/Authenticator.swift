@@ -30,6 +30,9 @@ public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvert
     /// A credential in the URL, two credentials, or an Authorization header that is not Bearer.
     case invalidRequest(String)
     case insufficientScope(Scope)
+    /// A credential of a kind the endpoint does not take (an API key where only a signed-in
+    /// session may act, say): the message says which it takes.
+    case notAccepted(String)
     /// The credential could not be checked (the database is unreachable).
     case unavailable
 
@@ -39,6 +42,7 @@ public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvert
         case .invalidToken(let reason): "invalid token: \(reason)"
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .insufficientScope(let scope): "needs scope \(scope.rawValue)"
+        case .notAccepted(let message): "not accepted: \(message)"
         case .unavailable: "authentication is unavailable"
         }
     }
@@ -59,6 +63,10 @@ public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvert
             status = .unauthorized
             code = "invalid_token"
             message = "the credential is unknown, expired or revoked"
+        case .notAccepted(let reason):
+            status = .unauthorized
+            code = "invalid_token"
+            message = reason
         case .invalidRequest(let reason):
             status = .badRequest
             code = "invalid_request"
@@ -104,6 +112,20 @@ public final class Authenticator: Sendable {
             acceptsAPIKeys: false, oauthResource: nil, acceptsClerkSessions: true)
         /// The REST API: a Clerk session or an API key.
         public static let restAPI = Policy(acceptsAPIKeys: true, oauthResource: nil, acceptsClerkSessions: true)
+
+        /// What the endpoint takes, as the refusal of another kind of credential says it.
+        var accepted: String {
+            var kinds: [String] = []
+            if acceptsClerkSessions { kinds.append("a signed-in session") }
+            if acceptsAPIKeys { kinds.append("an API key") }
+            if oauthResource != nil { kinds.append("an OAuth access token") }
+            return kinds.count < 2 ? kinds.joined() : kinds.dropLast().joined(separator: ", ") + " or " + kinds.last!
+        }
+
+        /// The refusal of a credential of kind `presented` (an API key, a browser session...).
+        func refusal(of presented: String) -> AuthenticationError {
+            .notAccepted("this endpoint takes \(accepted); \(presented) is not accepted here")
+        }
     }
 
     /// `last_used_at` is written at most this often per key.
@@ -132,14 +154,14 @@ public final class Authenticator: Sendable {
     {
         try refuseCredentialsInURL(request)
         let bearer = try bearerToken(request)
-        let session = policy.acceptsClerkSessions ? request.cookie(named: "__session") : nil
+        let session = request.cookie(named: "__session")
         guard let presented = bearer ?? session else { throw .missing }
+        if bearer == nil, !policy.acceptsClerkSessions { throw policy.refusal(of: "a signed-in session") }
         if let kind = SecretToken.kind(of: presented) {
             return try authenticateKey(presented, kind: kind, policy: policy)
         }
-        guard policy.acceptsClerkSessions, JSONWebToken.looksLikeToken(presented) else {
-            throw .invalidToken("not a credential this endpoint accepts")
-        }
+        guard JSONWebToken.looksLikeToken(presented) else { throw .invalidToken("not a KloudHub credential") }
+        guard policy.acceptsClerkSessions else { throw policy.refusal(of: "a signed-in session") }
         return try await authenticateSession(token: presented)
     }
 
@@ -149,8 +171,9 @@ public final class Authenticator: Sendable {
     public func verifiedClerkSession(_ request: APIGatewayV2Request) async throws(AuthenticationError) -> ClerkSession {
         try refuseCredentialsInURL(request)
         guard let presented = try bearerToken(request) ?? request.cookie(named: "__session") else { throw .missing }
+        if let kind = SecretToken.kind(of: presented) { throw Policy.signedInPerson.refusal(of: kind.description) }
         guard let clerk, JSONWebToken.looksLikeToken(presented) else {
-            throw .invalidToken("not a credential this endpoint accepts")
+            throw .invalidToken("not a KloudHub credential")
         }
         do {
             return try await clerk.verify(presented)
@@ -185,8 +208,7 @@ public final class Authenticator: Sendable {
     ) throws(AuthenticationError) -> Caller {
         switch kind {
         case .apiKey where policy.acceptsAPIKeys, .accessToken where policy.oauthResource != nil: break
-        case .refreshToken, .authorizationCode: throw .invalidToken("not an access credential")
-        default: throw .invalidToken("this endpoint does not accept this kind of credential")
+        default: throw policy.refusal(of: kind.description)
         }
         let key: StoredKey
         do {

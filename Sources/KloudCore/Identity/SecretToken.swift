@@ -6,12 +6,23 @@ import FoundationEssentials
 /// SHA-256 is ever stored, with a short display prefix (PP-keys, PP-codes).
 public struct SecretToken: Sendable {
     /// What a secret is, told by its prefix.
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         case apiKey = "khk_"
         case accessToken = "kha_"
         case refreshToken = "khr_"
         case authorizationCode = "khc_"
         case clientSecret = "khs_"
+
+        /// The secret in words, as an error message names it: "an API key".
+        public var description: String {
+            switch self {
+            case .apiKey: "an API key"
+            case .accessToken: "an OAuth access token"
+            case .refreshToken: "an OAuth refresh token"
+            case .authorizationCode: "an authorization code"
+            case .clientSecret: "a client secret"
+            }
+        }
 
         /// The `api_keys.kind` of keys of this kind; nil for codes, which live in `oauth_codes`.
         public var storedKind: String? {

@@ -21,6 +21,8 @@ public struct FunctionManifest: Sendable, Equatable {
     /// The KloudHub settings it is given (``Setting``), besides its database role's secret:
     /// infra/ and the emulator give it exactly these.
     public var configuration: [Setting] = []
+    /// What each route takes as proof of its caller, by route key.
+    public var credentials: [String: Set<CredentialKind>] = [:]
     /// Functions this one may invoke asynchronously.
     public var invokes: [String]
     /// The folder holding the manifest.

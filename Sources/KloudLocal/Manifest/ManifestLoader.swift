@@ -7,7 +7,7 @@ public enum ManifestLoader {
     /// The fields a manifest may have; any other is refused, so that a typo is not silently ignored.
     static let knownFields: Set<String> = [
         "description", "routes", "schedule", "timeout", "memory", "reservedConcurrency", "environment",
-        "databaseRole", "awsActions", "invokes", "ephemeralStorage", "configuration",
+        "databaseRole", "awsActions", "invokes", "ephemeralStorage", "configuration", "credentials",
     ]
 
     /// Every manifest in `folder` (one per subfolder holding a `function.json`), sorted by name.
@@ -89,6 +89,7 @@ public enum ManifestLoader {
         if let repeated = settings.first(where: { setting in settings.filter { $0 == setting }.count > 1 }) {
             throw fail("configuration", "'\(repeated.rawValue)' is listed twice")
         }
+        let credentials = try Self.credentials(fields, routes: routes, fail: fail)
         let actions = try fields.strings("awsActions")
         for action in actions where action.range(of: "^[a-z0-9-]+:[A-Za-z0-9*]+$", options: .regularExpression) == nil {
             throw fail("awsActions", "'\(action)' is not an IAM action such as s3:GetObject")
@@ -97,13 +98,47 @@ public enum ManifestLoader {
             name: name, description: try fields.optionalString("description") ?? "", routes: routes,
             schedule: schedule, timeout: timeout, memory: memory, reservedConcurrency: reserved,
             environment: environment, databaseRole: role, awsActions: actions,
-            configuration: settings, invokes: try fields.strings("invokes"), folder: folder,
+            configuration: settings, credentials: credentials, invokes: try fields.strings("invokes"), folder: folder,
             ephemeralStorage: try fields.optionalInteger("ephemeralStorage", in: 512...10240))
     }
 }
 
+extension ManifestLoader {
+    /// What each route takes, from `credentials`: route keys (or `*`, every route not named) to
+    /// lists of ``CredentialKind``. Every route must be covered: a new route says what it takes.
+    static func credentials(
+        _ fields: ManifestFields, routes: [Route], fail: (String?, String) -> ManifestError
+    ) throws -> [String: Set<CredentialKind>] {
+        let declared = try fields.stringListMap("credentials")
+        var byRoute: [String: Set<CredentialKind>] = [:]
+        for (key, names) in declared {
+            guard key == "*" || routes.contains(where: { $0.key == key }) else {
+                throw fail("credentials", "'\(key)' is not one of the routes")
+            }
+            let kinds = try names.map { name in
+                guard let kind = CredentialKind(rawValue: name) else {
+                    throw fail(
+                        "credentials",
+                        "'\(name)' is not one of \(CredentialKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
+            }
+            guard !kinds.isEmpty else { throw fail("credentials", "'\(key)' lists nothing; use [\"none\"]") }
+            byRoute[key] = Set(kinds)
+        }
+        for route in routes {
+            guard let kinds = byRoute[route.key] ?? byRoute["*"] else {
+                throw fail("credentials", "route '\(route.key)' does not say what it takes")
+            }
+            byRoute[route.key] = kinds
+        }
+        byRoute["*"] = nil
+        return byRoute
+    }
+}
+
 /// Typed access to a manifest's JSON object, with errors that name the field.
-private struct ManifestFields {
+struct ManifestFields {
     let object: [String: JSONValue]
     let fail: (String?, String) -> ManifestError
 
@@ -144,6 +179,18 @@ private struct ManifestFields {
             throw fail(key, "must be between \(range.lowerBound) and \(range.upperBound)")
         }
         return number
+    }
+
+    func stringListMap(_ key: String) throws -> [String: [String]] {
+        guard let value = value(key) else { return [:] }
+        guard case .object(let members) = value else { throw fail(key, "must be an object of string lists") }
+        return try members.mapValues { entry in
+            guard case .array(let items) = entry else { throw fail(key, "values must be lists of strings") }
+            return try items.map { item in
+                guard let text = item.stringValue else { throw fail(key, "values must be lists of strings") }
+                return text
+            }
+        }
     }
 
     func stringMap(_ key: String) throws -> [String: String] {
