@@ -45,6 +45,11 @@ extension APIFunction {
         } catch let error as AuthenticationError {
             context.logger.info("request not authenticated", metadata: ["reason": "\(error)"])
             return error.response(resourceMetadata: resourceMetadataURL)
+        } catch  where APIError.isUnavailability(error) {
+            context.logger.warning(
+                "request not served: a dependency is unavailable",
+                metadata: ["route": "\(request.routeKey)", "error": "\(String(reflecting: error))"])
+            return APIError.temporarilyUnavailable.response
         } catch {
             context.logger.error(
                 "request failed", metadata: ["route": "\(request.routeKey)", "error": "\(String(reflecting: error))"])
@@ -54,6 +59,26 @@ extension APIFunction {
 }
 
 extension APIError {
+    /// The answer when the database or AWS did not answer in time or could not be reached: the
+    /// request may succeed if sent again, so it says when.
+    public static let temporarilyUnavailable = APIError(
+        .serviceUnavailable, "temporarily_unavailable",
+        "KloudHub could not reach a service it needs; try again shortly",
+        headers: ["Retry-After": "1"])
+
+    /// Whether `error` is an outage rather than a defect: the database unreachable, a lost
+    /// connection, no answer before the invocation's deadline, AWS out of reach.
+    static func isUnavailability(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgresError:
+            [.connectionFailed, .connectionLost, .deadlineExceeded, .queryCanceled].contains(error.kind)
+        case let error as AWSError:
+            error.code == .transportFailed || error.statusCode.map { $0 >= 500 || $0 == 429 } == true
+        default:
+            false
+        }
+    }
+
     /// The answer to a route key the function does not serve.
     public static func unknownRoute(_ request: APIGatewayV2Request) -> APIError {
         APIError(.notFound, "not_found", "no such endpoint: \(request.requestContext.http.method) \(request.rawPath)")

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LambdaRuntime
 
 /// KloudHub's way into Postgres: one connection, kept open across warm
 /// invocations, checked before each use and reopened when broken.
@@ -204,7 +205,8 @@ public final class PostgresClient: Sendable {
         if readOnly { settings.append(("transaction_read_only", "on")) }
         if let accountID { settings.append((Self.accountSetting, accountID.uuidString.lowercased())) }
         if let timeout = configuration.statementTimeout {
-            settings.append(("statement_timeout", Self.milliseconds(timeout)))
+            // The server gives up when the invocation has to, too.
+            settings.append(("statement_timeout", Self.milliseconds(InvocationDeadline.bounding(timeout))))
         }
         guard !settings.isEmpty else { return nil }
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 64 * settings.count, interpolationCount: 6)

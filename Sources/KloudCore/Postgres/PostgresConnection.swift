@@ -1,5 +1,6 @@
 import CLibPQ
 import Glibc
+import LambdaRuntime
 
 /// One open connection to Postgres, through libpq.
 ///
@@ -45,6 +46,15 @@ public final class PostgresConnection {
         var parameters = defaultParameters
         parameters.append(("dbname", connectionString))
         parameters.append(contentsOf: overrides.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        if let remaining = InvocationDeadline.remaining {
+            // libpq counts whole seconds, two at least: a connect ends by the invocation's deadline.
+            guard remaining > .zero else {
+                throw PostgresError(.deadlineExceeded, clientMessage: "no time left to connect")
+            }
+            let seconds = min(10, max(2, Int(remaining.components.seconds)))
+            parameters.append(("connect_timeout", String(seconds)))
+            parameters.append(("tcp_user_timeout", String(min(15_000, seconds * 1000))))
+        }
         parameters.append(("client_encoding", "UTF8"))
         let handle = withCStrings(parameters.map(\.0)) { keywords in
             withCStrings(parameters.map(\.1)) { values in
@@ -78,10 +88,11 @@ public final class PostgresConnection {
     /// Runs one statement with its parameters and returns its rows (binary format).
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
         guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
-        let result = query.bindings.withUnsafeParameters { types, values, lengths, formats in
-            PQexecParams(handle, query.sql, Int32(query.bindings.count), types, values, lengths, formats, 1)
+        let sent = query.bindings.withUnsafeParameters { types, values, lengths, formats in
+            PQsendQueryParams(handle, query.sql, Int32(query.bindings.count), types, values, lengths, formats, 1)
         }
-        return try rows(from: result, handle: handle)
+        guard sent == 1 else { throw Self.error(from: nil, handle: handle) }
+        return try rows(from: try lastResult(handle), handle: handle)
     }
 
     /// Runs one statement and returns the number of rows it affected.
@@ -109,7 +120,7 @@ public final class PostgresConnection {
         if PQpipelineSync(handle) == 1 {
             for index in 0..<sent where PQstatus(handle) == CONNECTION_OK {
                 // Each statement's results end with NULL.
-                while let result = PQgetResult(handle) {
+                while let result = try nextResult(handle) {
                     switch PQresultStatus(result) {
                     case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
                         if index == sent - 1 {
@@ -125,7 +136,7 @@ public final class PostgresConnection {
                     }
                 }
             }
-            while PQstatus(handle) == CONNECTION_OK, let result = PQgetResult(handle) {
+            while PQstatus(handle) == CONNECTION_OK, let result = try nextResult(handle) {
                 let status = PQresultStatus(result)
                 PQclear(result)
                 if status == PGRES_PIPELINE_SYNC { break }
@@ -146,7 +157,55 @@ public final class PostgresConnection {
     /// file) through the simple query protocol.
     func executeScript(_ script: String) throws {
         guard let handle else { throw PostgresError(.connectionLost, clientMessage: "connection closed") }
-        _ = try rows(from: PQexec(handle, script), handle: handle)
+        guard PQsendQuery(handle, script) == 1 else { throw Self.error(from: nil, handle: handle) }
+        _ = try rows(from: try lastResult(handle), handle: handle)
+    }
+
+    // MARK: - Waiting for the server
+
+    /// The next result of the call in flight, waiting no longer than the invocation's deadline:
+    /// past it the connection is closed (a frozen or vanished server never answers, and TCP
+    /// would notice only much later) and ``PostgresError/Kind/deadlineExceeded`` thrown.
+    private func nextResult(_ handle: OpaquePointer) throws -> OpaquePointer? {
+        while PQisBusy(handle) == 1 {
+            let timeout =
+                InvocationDeadline.remaining.map { remaining in
+                    Int32(
+                        clamping: max(
+                            0,
+                            remaining.components.seconds * 1000 + remaining.components.attoseconds
+                                / 1_000_000_000_000_000))
+                } ?? -1
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, timeout)
+            if ready == 0 {
+                close()
+                throw PostgresError(.deadlineExceeded, clientMessage: "no answer before the invocation's deadline")
+            }
+            if ready < 0 && errno == EINTR { continue }
+            // A failed read leaves the error for PQgetResult to report.
+            guard PQconsumeInput(handle) == 1 else { break }
+        }
+        return PQgetResult(handle)
+    }
+
+    /// The last result of the call in flight (as `PQexec` returns it): an error result if any
+    /// statement failed, else the last statement's.
+    private func lastResult(_ handle: OpaquePointer) throws -> OpaquePointer? {
+        var last: OpaquePointer?
+        while let result = try nextResult(handle) {
+            if let kept = last {
+                // Keep the first error: what failed, not what followed.
+                if PQresultStatus(kept) == PGRES_FATAL_ERROR {
+                    PQclear(result)
+                    continue
+                }
+                PQclear(kept)
+            }
+            last = result
+            if PQstatus(handle) == CONNECTION_BAD { break }
+        }
+        return last
     }
 
     private func rows(from result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresRows {

@@ -34,6 +34,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case permissionDenied
         /// SQLSTATE 57014: the statement timeout fired, or the query was cancelled.
         case queryCanceled
+        /// No answer came before the invocation's deadline (``InvocationDeadline``); the
+        /// connection was closed, and the statement's outcome is unknown.
+        case deadlineExceeded
         /// A result column could not be decoded into the requested Swift type.
         case decodingFailed
         /// A transaction was started inside another on the same client.
@@ -122,6 +125,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case .deadlockDetected: "deadlock_detected"
         case .permissionDenied: "permission_denied"
         case .queryCanceled: "query_canceled"
+        case .deadlineExceeded: "deadline_exceeded"
         case .decodingFailed: "decoding_failed"
         case .nestedTransaction: "nested_transaction"
         case .clientError: "client_error"

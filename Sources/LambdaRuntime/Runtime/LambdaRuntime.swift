@@ -99,18 +99,23 @@ struct InvocationLoop<Handler: LambdaHandler> {
             clientContext: invocation.clientContext, cognitoIdentity: invocation.cognitoIdentity,
             function: function, logger: logger)
 
-        let acknowledgement: RuntimeAPIClient.Acknowledgement
-        do {
-            acknowledgement = try report(await outcome(of: invocation, context: context), for: invocation.requestID)
-        } catch {
-            logger.error("report failed", metadata: ["error": "\(error)"])
+        // Every wait below the handler ends in time to answer (InvocationDeadline).
+        let waitsEndBy = ContinuousClock.now + context.remainingTime - InvocationDeadline.reserve
+        await InvocationDeadline.$waitsEndBy.withValue(waitsEndBy) {
+            let acknowledgement: RuntimeAPIClient.Acknowledgement
+            do {
+                acknowledgement = try report(
+                    await outcome(of: invocation, context: context), for: invocation.requestID)
+            } catch {
+                logger.error("report failed", metadata: ["error": "\(error)"])
+                await context.afterResponse.run()
+                return
+            }
+            if case .refused(let status, let body) = acknowledgement {
+                logger.error("result refused", metadata: ["status": "\(status)", "reason": "\(body)"])
+            }
             await context.afterResponse.run()
-            return
         }
-        if case .refused(let status, let body) = acknowledgement {
-            logger.error("result refused", metadata: ["status": "\(status)", "reason": "\(body)"])
-        }
-        await context.afterResponse.run()
     }
 
     private enum Outcome {

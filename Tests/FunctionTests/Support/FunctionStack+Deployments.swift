@@ -25,9 +25,12 @@ extension FunctionStack {
     }
 
     /// A second emulator running only `function`, its manifest's timeout replaced by `timeout`
-    /// seconds, on the same database and local AWS; stopped by `body`'s end.
+    /// seconds, on the same database and local AWS unless `configure` changes them; stopped by
+    /// `body`'s end.
     static func withShortTimeout<Result>(
-        _ function: String, timeout: Int, on stack: Running, _ body: (Gateway) async throws -> Result
+        _ function: String, timeout: Int, on stack: Running,
+        configure: (inout EmulatorConfiguration) async throws -> Void = { _ in },
+        _ body: (Gateway) async throws -> Result
     ) async throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("short-\(UUID().uuidString)")
         let copy = folder.appendingPathComponent(function)
@@ -39,6 +42,7 @@ extension FunctionStack {
         try JSONSerialization.data(withJSONObject: manifest).write(to: copy.appendingPathComponent("function.json"))
         var configuration = stack.configuration
         configuration.functionFolders = [folder]
+        try await configure(&configuration)
         let emulator = try Emulator(configuration: configuration)
         var gateway = try await emulator.start().gateway.absoluteString
         while gateway.hasSuffix("/") { gateway.removeLast() }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KloudTestSupport
+import LambdaRuntime
 import Testing
 
 @testable import KloudCore
@@ -75,6 +76,34 @@ struct HTTPClientTests {
 
         #expect(error.code == .timedOut)
         #expect(error.isTransient)
+    }
+
+    @Test func aSilentServerTimesOutByTheInvocationsDeadlineBeforeTheClientsTimeout() async throws {
+        let server = try LoopbackHTTPServer(replies: [.stall(seconds: 20)])
+        let client = HTTPClient(configuration: .init(timeout: .seconds(60)))
+        let started = ContinuousClock.now
+
+        let error = try await #require(throws: HTTPClientError.self) {
+            try await InvocationDeadline.$waitsEndBy.withValue(ContinuousClock.now + .milliseconds(500)) {
+                try await client.execute(HTTPRequest(method: "GET", url: server.url))
+            }
+        }
+
+        #expect(error.code == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(10), "long before the server or the client's timeout")
+    }
+
+    @Test func noRequestLeavesOnceTheDeadlineHasPassed() async throws {
+        let server = try LoopbackHTTPServer(replies: [.response(status: 200)])
+
+        let error = try await #require(throws: HTTPClientError.self) {
+            try await InvocationDeadline.$waitsEndBy.withValue(ContinuousClock.now - .seconds(1)) {
+                try await HTTPClient().execute(HTTPRequest(method: "GET", url: server.url))
+            }
+        }
+
+        #expect(error.code == .timedOut)
+        #expect(server.requests.isEmpty)
     }
 
     @Test func aTruncatedBodyIsTruncatedResponse() async throws {

@@ -1,4 +1,5 @@
 import KloudTestSupport
+import LambdaRuntime
 import Testing
 
 @testable import KloudCore
@@ -90,6 +91,24 @@ struct RetryTests {
         #expect(error.serviceCode == "ThrottlingException")
         #expect(server.requests.count == 3)
         #expect(sleeper.delays.count == 2)
+    }
+
+    @Test func doesNotWaitForARetryPastTheInvocationsDeadline() async throws {
+        let server = try LoopbackHTTPServer(replies: [CannedAWS.throttlingJSON])
+        let sleeper = RecordingSleeper()
+        let kms = KMSClient(
+            configuration: try server.awsConfiguration(retryStrategy: sleeper.strategy(jitter: 0.999)),
+            httpClient: HTTPClient())
+
+        let error = try await #require(throws: AWSError.self) {
+            try await InvocationDeadline.$waitsEndBy.withValue(ContinuousClock.now + .milliseconds(60)) {
+                try await kms.encrypt(keyID: "k", plaintext: [1])
+            }
+        }
+
+        #expect(error.serviceCode == "ThrottlingException")
+        #expect(server.requests.count == 1, "a backoff of about 100 ms does not fit in 60 ms")
+        #expect(sleeper.delays.isEmpty)
     }
 
     @Test func doesNotRetryAValidationError() async throws {

@@ -7,6 +7,9 @@ struct CurlTransferOptions: Sendable {
     var timeout: Duration
     var caBundlePath: String?
     var userAgent: String
+    /// The time left in the current invocation (``InvocationDeadline``), which bounds both
+    /// timeouts; nil outside an invocation.
+    var timeLeft: Duration?
 
     func apply(
         to handle: CurlEasyHandle,
@@ -32,8 +35,10 @@ struct CurlTransferOptions: Sendable {
         try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
         try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caBundlePath { try handle.set(CURLOPT_CAINFO, caBundlePath) }
-        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? connectTimeout))
-        try handle.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? timeout))
+        let timeLeft = self.timeLeft ?? .seconds(86_400)
+        try handle.set(
+            CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(request.connectTimeout ?? connectTimeout, timeLeft)))
+        try handle.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(min(request.timeout ?? timeout, timeLeft)))
         try handle.set(CURLOPT_TCP_KEEPALIVE, 1)
         try handle.set(CURLOPT_USERAGENT, userAgent)
         try handle.set(CURLOPT_ERRORBUFFER, pointer: transfer.errorBufferPointer)

@@ -1,4 +1,5 @@
 import Dispatch
+import LambdaRuntime
 import Synchronization
 
 /// An HTTPS client over libcurl for function binaries, which must not link full Foundation.
@@ -86,6 +87,10 @@ public final class HTTPClient: Sendable {
 
     private func run(_ request: HTTPRequest, sink: (any HTTPBodySink)?) async throws(HTTPClientError) -> HTTPResponse {
         if Task.isCancelled { throw .cancelled() }
+        let timeLeft = InvocationDeadline.remaining
+        if let timeLeft, timeLeft <= .zero {
+            throw HTTPClientError(code: .timedOut, summary: "no time left before the invocation's deadline")
+        }
         // A pinned request gets a handle of its own, dropped afterwards, so neither its resolve
         // entries nor its connection ever serve another request.
         let isPinned = !request.pinnedAddresses.isEmpty
@@ -101,7 +106,7 @@ public final class HTTPClient: Sendable {
             connectTimeout: configuration.connectTimeout,
             timeout: configuration.timeout,
             caBundlePath: configuration.caBundlePath,
-            userAgent: configuration.userAgent)
+            userAgent: configuration.userAgent, timeLeft: timeLeft)
         let result = await withTaskCancellationHandler {
             await BlockingThread.run { transfer.perform(on: handle, options: options) }
         } onCancel: {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LambdaRuntime
 import Synchronization
 
 /// The engine behind every AWS client: it signs a request with SigV4, sends it over the
@@ -57,6 +58,11 @@ struct AWSServiceClient: Sendable {
                     throw error
                 case .retry(let delay, let cost):
                     guard retryStrategy.quota.acquire(cost) else {
+                        retry.quotaExhausted()
+                        throw error
+                    }
+                    // No retry the invocation could not wait for.
+                    if let timeLeft = InvocationDeadline.remaining, timeLeft <= delay {
                         retry.quotaExhausted()
                         throw error
                     }
