@@ -270,10 +270,13 @@ struct AuthorizeFunction: APIFunction {
             let name = [user.firstName, user.lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
             do {
                 _ = try accounts.upsert(clerkUserID: user.id, email: email, name: name)
+                action = "account_saved"
+            } catch AccountDirectory.Failure.erased {
+                // A late event about a user whose account was deleted: it makes nothing again.
+                action = "account_deleted"
             } catch let failure as AccountDirectory.Failure {
                 throw APIError(.badRequest, "invalid_request", "the user has no usable email address (\(failure))")
             }
-            action = "account_saved"
         case "user.deleted":
             // Access ends here; account-delete erases the account (the sweep, if the hand-off is lost).
             if let accountID = try accounts.requestDeletion(clerkUserID: event.data.id) {

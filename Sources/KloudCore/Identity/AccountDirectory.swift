@@ -13,6 +13,8 @@ public struct AccountDirectory: Sendable {
     public enum Failure: Error, Sendable, Equatable {
         /// Clerk's token or event does not carry the email the account needs.
         case missingEmail
+        /// The Clerk user's account was deleted (migration 0019): no new one is made for it.
+        case erased
         case invalidProfile(String)
     }
 
@@ -50,7 +52,8 @@ public struct AccountDirectory: Sendable {
             from kloudhub.upsert_clerk_account(\(clerkUserID), \(email), \(profileName))
             """)
         guard let row = rows.first else { throw Failure.missingEmail }
-        let (id, status) = try row.decode((UUID, String).self)
+        let (id, status) = try row.decode((UUID?, String).self)
+        guard let id else { throw Failure.erased }
         return Entry(id: id, isDeleting: status != "active")
     }
 

@@ -77,7 +77,7 @@ public enum AuthenticationError: Error, Sendable, Equatable, CustomStringConvert
             message = "this needs the \(scope.rawValue) scope"
             parameters.append("scope=\"\(scope.rawValue)\"")
         case .unavailable:
-            return APIError(.serviceUnavailable, "temporarily_unavailable", "try again shortly").response
+            return APIError.temporarilyUnavailable.response
         }
         if self != .missing {
             parameters.append("error=\"\(code)\"")
@@ -275,6 +275,8 @@ public final class Authenticator: Sendable {
         do {
             entry = try AccountDirectory(database: database).upsert(
                 clerkUserID: session.userID, email: session.email, name: session.name)
+        } catch AccountDirectory.Failure.erased {
+            throw .invalidToken("the account was deleted")
         } catch is AccountDirectory.Failure {
             throw .invalidToken("the session token lacks the email claim KloudHub needs")
         } catch {

@@ -99,16 +99,18 @@ extension RetentionSweep {
                    and not exists (select from kloudhub.api_keys k
                                    where k.client_id = c.client_id and k.revoked_at is null and k.expires_at > \(time))
                    and not exists (select from kloudhub.oauth_codes o
-                                   where o.client_id = c.client_id and o.expires_at > \(time)))
+                                   where o.client_id = c.client_id and o.expires_at > \(time))),
+                (select count(*) from kloudhub.erased_clerk_users
+                 where erased_at <= \(time.addingTimeInterval(-Limits.erasedClerkUser)))
             """)
         guard let row = row.first else { return [:] }
-        let (codes, keys, created, dropped, logRows, started, erasures, budgets, clients) = try row.decode(
-            (Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
+        let (codes, keys, created, dropped, logRows, started, erasures, budgets, clients, erased) = try row.decode(
+            (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
         return [
             "oauth_codes_deleted": codes, "api_keys_purged": keys, "request_log_partitions_created": created,
             "request_log_partitions_dropped": dropped, "request_log_rows_deleted": logRows, "erasures_started": started,
             "erasures_completed": started + erasures, "registration_budgets_deleted": budgets,
-            "oauth_clients_deleted": clients,
+            "oauth_clients_deleted": clients, "erased_clerk_users_deleted": erased,
         ]
     }
 }

@@ -24,6 +24,9 @@ public struct RetentionSweep: Sendable {
         /// A dynamically registered client unused for longer (never used: since its
         /// registration) is deleted, unless a live token or an unexpired code still names it.
         public static let unusedClient: TimeInterval = 30 * 86_400
+        /// A deleted Clerk user's hash is kept this long: longer than any of its session
+        /// tokens can live, so none makes a new account.
+        public static let erasedClerkUser: TimeInterval = 30 * 86_400
     }
 
     public let database: PostgresClient
@@ -136,6 +139,14 @@ public struct RetentionSweep: Sendable {
             let pass = try await finishErasures(at: time, deadline: deadline, logger: logger, into: &counts)
             if let failure = pass.firstFailure { throw failure }
             return pass.isFinished
+        case .erasedClerkUsers:
+            let cutoff = time.addingTimeInterval(-Limits.erasedClerkUser)
+            let statement: PostgresQuery = """
+                delete from kloudhub.erased_clerk_users where clerk_user_hash in (
+                    select clerk_user_hash from kloudhub.erased_clerk_users where erased_at <= \(cutoff)
+                    limit \(batchSize))
+                """
+            return try drain(statement, into: &counts["erased_clerk_users_deleted", default: 0], deadline: deadline)
         case .notifications:
             guard let outbox else { return true }
             let pass = try await outbox.sendDue(limit: 200) { deadline.hasTimeLeft }

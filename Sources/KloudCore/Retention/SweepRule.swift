@@ -15,6 +15,8 @@ public enum SweepRule: String, CaseIterable, Codable, CodingKeyRepresentable, Se
     case unusedOAuthClients = "unused_oauth_clients"
     /// PP-delete: erasures that never started, stalled, or near their 30-day limit.
     case accountErasures = "account_erasures"
+    /// The hashes of deleted Clerk users (migration 0019), 30 days after the deletion.
+    case erasedClerkUsers = "erased_clerk_users"
     /// PP-notify: notifications whose send was refused or lost.
     case notifications
 

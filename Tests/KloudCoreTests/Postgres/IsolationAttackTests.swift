@@ -269,7 +269,7 @@ import Testing
                       and 'kloudhub_api' = any(p.roles) and 'kloudhub_worker' = any(p.roles))
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = 'kloudhub' and c.relkind in ('r', 'p') and not c.relispartition
-              and c.relname not in ('schema_migrations', 'oauth_clients', 'registration_budgets')
+              and c.relname not in ('schema_migrations', 'oauth_clients', 'registration_budgets', 'erased_clerk_users')
             order by 1
             """)
 
