@@ -286,6 +286,14 @@ import Testing
             (with("files", oneFile(".hidden.tf", "")), 400, "invalid_path"),
             (with("files", oneFile("kloudhub_backend.tf", "")), 400, "invalid_path"),
             (with("files", oneFile("big.tf", String(repeating: "#", count: 1024 * 1024 + 1))), 400, "file_too_large"),
+            // The worst a body under the limit can be: 1.2 MB of quotes, 2.4 MB once JSON-escaped,
+            // 4.8 MB in the event; it still reaches the function, which names what is wrong.
+            (with("files", oneFile("quotes.tf", String(repeating: "\"", count: 1_200_000))), 400, "file_too_large"),
+            (
+                with(
+                    "files", (0..<3).map { ["path": "f\($0).tf", "content": String(repeating: "#", count: 800_000)] }),
+                400, "kloud_too_large"
+            ),
             (with("files", (0..<101).map { ["path": "f\($0).tf", "content": ""] }), 400, "too_many_files"),
             (with("files", [] as [Any]), 400, "too_many_files"),
             (with("name", ""), 400, "invalid_request"),

@@ -201,4 +201,19 @@ struct GatewayTests {
             body: Data(repeating: 0x20, count: 10 * 1024 * 1024 + 1))
         #expect(answer.status == 413)
     }
+
+    /// A body under API Gateway's 10 MB can still make an event over Lambda's 6 MB once it is
+    /// escaped into a JSON string: 4 MB of quotes become 8 MB of event.
+    @Test func aBodyWhoseEventExceedsLambdasLimitIs413AndNothingRuns() async throws {
+        let local = try await TestEmulator.start()
+        defer { Task { await local.stop() } }
+        let body = Data("\"".utf8) + Data(repeating: UInt8(ascii: "\""), count: 4 * 1024 * 1024) + Data("\"".utf8)
+
+        let answer = try await HTTPExchange.send(
+            "POST", local.endpoints.gateway("/probe/echo"), headers: ["Content-Type": "application/json"], body: body)
+
+        #expect(answer.status == 413)
+        #expect(try answer.json()["message"] as? String == "Request Entity Too Large")
+        #expect(local.lines(containing: "START RequestId").isEmpty, "the function never ran")
+    }
 }

@@ -11,6 +11,9 @@ struct APIGatewayResponder: HTTPResponder {
 
     /// API Gateway's limit on a request body: 10 MB.
     static let maximumRequestBytes = 10 * 1024 * 1024
+    /// Lambda's limit on a synchronous invocation's payload: the event API Gateway makes of a
+    /// request, its body escaped into a JSON string (or base64), must fit in it too.
+    static let maximumEventBytes = 6_291_456
 
     let routes: RouteTable
     let accountID: String
@@ -45,6 +48,8 @@ struct APIGatewayResponder: HTTPResponder {
         guard let payload = try? JSONStreamEncoder().encode(event.request(requestID: requestID, at: Date())) else {
             return .badGateway
         }
+        // Lambda refuses the event (RequestEntityTooLargeException) and API Gateway answers 413.
+        guard payload.count <= Self.maximumEventBytes else { return .payloadTooLarge }
         let invocation = Invocation(payload: Data(payload))
         let outcome = await firstResult(within: integrationTimeout) { [invoke] in
             try? await invoke(match.function, invocation)

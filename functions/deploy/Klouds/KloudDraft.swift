@@ -25,11 +25,14 @@ struct KloudDraft: Decodable, Sendable {
     var files: [KloudFile]
     var variables: [String: VariableDraft]?
 
+    /// What one Kloud may hold. The body must reach the function: API Gateway escapes it into
+    /// the event's JSON, which can double it (every quote and backslash), and Lambda takes 6 MB,
+    /// so 2.5 MB of body is the most that always fits.
     enum Limits {
-        static let body = 5 * 1024 * 1024
+        static let body = 2_621_440
         static let files = 100
         static let fileBytes = 1024 * 1024
-        static let totalBytes = 4 * 1024 * 1024
+        static let totalBytes = 2 * 1024 * 1024
         static let pathLength = 200
         static let variables = 100
         static let valueBytes = 16 * 1024
