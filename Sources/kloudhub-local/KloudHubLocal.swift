@@ -166,18 +166,56 @@ struct Invoke: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply the migrations to a database (the same runner the emulator, the tests and a deployment use).")
+        abstract: "Prepare a database: apply the migrations and make the login users of the three roles.",
+        discussion: """
+            The same preparation the emulator, the tests and a deployment use (DatabasePreparation): \
+            the migrations as the owner, then a login user per app role (api, worker, maintenance) with \
+            the password its connection string holds, its group role only and no role settings. \
+            Idempotent: run it after every deployment, or after changing a password in a secret.
+
+            In AWS: --secrets NAME-ENVIRONMENT/database reads the four secrets infra/ made \
+            (owner, api, worker, maintenance), with the environment's AWS credentials and region. \
+            Otherwise --database-url is the owner's connection string and each --login ROLE=URL \
+            names a login user (without any, only the migrations are applied).
+            """)
 
     @Option(help: "The owner's connection string (URL or conninfo).")
-    var databaseURL: String
+    var databaseURL: String?
+
+    @Option(name: .customLong("login"), help: "A role's connection string: api=URL, worker=URL, maintenance=URL.")
+    var logins: [String] = []
+
+    @Option(help: "The prefix of the database secrets in Secrets Manager, such as kloudhub-production/database.")
+    var secrets: String?
 
     @Option(help: "The folder of ordered SQL migrations.")
     var migrations = "migrations"
 
     func run() async throws {
-        let report = try MigrationRunner(directory: migrations).run(connectionString: databaseURL)
-        for name in report.applied { say("applied  \(name)") }
-        say("\(report.applied.count) applied, \(report.alreadyApplied.count) already applied")
+        let preparation: DatabasePreparation
+        if let secrets {
+            let environment = ProcessInfo.processInfo.environment
+            preparation = try await DatabasePreparation.fromSecrets(
+                prefix: secrets, aws: try AWSConfiguration(environment: environment),
+                httpClient: HTTPClient(configuration: .init(environment: environment)), migrationsDirectory: migrations)
+        } else if let databaseURL {
+            let parsed = try logins.map { pair -> DatabasePreparation.Login in
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let role = DatabaseRole(rawValue: parts[0]), role != .owner else {
+                    throw ValidationError("--login takes api=URL, worker=URL or maintenance=URL")
+                }
+                return try DatabasePreparation.Login(role: role, connectionString: parts[1])
+            }
+            preparation = DatabasePreparation(
+                ownerConnectionString: databaseURL, logins: parsed, migrationsDirectory: migrations)
+        } else {
+            throw ValidationError("give --secrets, or --database-url (with --login for each role)")
+        }
+        let report = try preparation.run()
+        for name in report.migrations.applied { say("applied  \(name)") }
+        say("\(report.migrations.applied.count) applied, \(report.migrations.alreadyApplied.count) already applied")
+        for user in report.createdLogins { say("created  login \(user)") }
+        for user in report.updatedLogins { say("updated  login \(user)") }
     }
 }
 

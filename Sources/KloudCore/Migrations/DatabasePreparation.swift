@@ -127,4 +127,36 @@ public struct DatabasePreparation: Sendable {
             throw MigrationError(.databaseError, migration: login.user, underlying: error)
         }
     }
+
+    // MARK: - From the secrets infra/ makes
+
+    /// The preparation the Secrets Manager secrets `PREFIX/owner`, `PREFIX/api`, `PREFIX/worker`
+    /// and `PREFIX/maintenance` describe (what infra/ makes: JSON with `url`, and with RDS
+    /// `username`), read with `aws`'s credentials.
+    public static func fromSecrets(
+        prefix: String, aws: AWSConfiguration, httpClient: HTTPClient, migrationsDirectory: String
+    ) async throws -> DatabasePreparation {
+        struct Secret: Decodable {
+            var url: String
+            var username: String?
+        }
+        let secrets = SecretsManagerClient(configuration: aws, httpClient: httpClient)
+        var trimmed = prefix
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        func read(_ role: DatabaseRole) async throws -> Secret {
+            let text = try await secrets.secretString(id: "\(trimmed)/\(role.rawValue)")
+            guard let secret = try? JSONDecoder().decode(Secret.self, from: Data(text.utf8)) else {
+                throw MigrationError(.invalidLogin, migration: role.rawValue)
+            }
+            return secret
+        }
+        let owner = try await read(.owner)
+        var logins: [Login] = []
+        for role in [DatabaseRole.api, .worker, .maintenance] {
+            let secret = try await read(role)
+            logins.append(try Login(role: role, connectionString: secret.url, username: secret.username))
+        }
+        return DatabasePreparation(
+            ownerConnectionString: owner.url, logins: logins, migrationsDirectory: migrationsDirectory)
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import KloudCore
 import KloudTestSupport
 import Testing
+
+@testable import KloudCore
 
 /// The one preparation of a production database (Supabase, RDS, this machine's): migrations,
 /// then login users that carry nothing but a password and one group role.
@@ -121,6 +122,54 @@ import Testing
         }
         #expect(throws: MigrationError.self) {
             try DatabasePreparation.Login(role: .api, connectionString: "not a url")
+        }
+    }
+
+    /// What `kloudhub-local migrate --secrets` does in AWS: the four secrets infra/ makes (an RDS
+    /// one naming its user apart) read from Secrets Manager, and the database prepared from them.
+    @Test func preparesADatabaseFromTheSecretsInfraMakes() async throws {
+        let database = try await TestDatabase.create(label: "preparation_secrets", contents: .empty)
+        defer { try? database.drop() }
+        let moto = try await MotoServer.shared.endpoint()
+        let secrets = SecretsManagerClient(configuration: try moto.configuration(), httpClient: HTTPClient())
+        let prefix = uniqueName("kloudhub-test") + "/database"
+        let logins = Self.logins("secrets")
+        let owner = try PostgresConnectionString(database.connectionString(for: .owner)).setting(["host": "127.0.0.1"])
+        func put(_ role: String, _ value: [String: String]) async throws {
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+            _ = try await secrets.putSecret(name: "\(prefix)/\(role)", text: text)
+        }
+        try await put("owner", ["url": owner.conninfo])
+        for login in logins {
+            let url = owner.setting([
+                "user": login.role == .maintenance ? "named-apart" : login.user, "password": login.password,
+            ])
+            var secret = ["url": url.conninfo]
+            if login.role == .maintenance { secret["username"] = login.user }
+            try await put(login.role.rawValue, secret)
+        }
+
+        let preparation = try await DatabasePreparation.fromSecrets(
+            prefix: prefix + "/", aws: try moto.configuration(), httpClient: HTTPClient(),
+            migrationsDirectory: TestEnvironment.migrationsDirectory)
+        let report = try preparation.run()
+
+        #expect(!report.migrations.applied.isEmpty)
+        #expect(Set(report.createdLogins) == Set(logins.map(\.user)))
+        for login in logins {
+            let connection = try PostgresConnection.connect(
+                to: owner.setting(["user": login.user, "password": login.password]).conninfo)
+            connection.close()
+        }
+    }
+
+    @Test func aMissingSecretStopsThePreparationBeforeAnythingChanges() async throws {
+        let moto = try await MotoServer.shared.endpoint()
+
+        await #expect(throws: AWSError.self) {
+            try await DatabasePreparation.fromSecrets(
+                prefix: uniqueName("nothing-here"), aws: try moto.configuration(), httpClient: HTTPClient(),
+                migrationsDirectory: TestEnvironment.migrationsDirectory)
         }
     }
 }
