@@ -32,6 +32,45 @@ struct FunctionOptions: ParsableArguments {
     }
 }
 
+/// Options of the commands that run the functions on the local services: where they keep
+/// their data, and whether AWS is the local one.
+struct ServiceOptions: ParsableArguments {
+    @Flag(help: "Use real AWS with the environment's credentials instead of the local AWS endpoint.")
+    var realAWS = false
+
+    @Option(help: "Where embedded services keep their data.")
+    var data = ".local"
+
+    /// Starts the services `configuration` needs (the database, the local AWS), then the
+    /// emulator; settings given in this shell (a real Clerk's, a public URL) win over the
+    /// emulator's. Nothing is left running when it throws.
+    func start(
+        _ configuration: inout EmulatorConfiguration, region: String
+    ) async throws -> (emulator: Emulator, endpoints: Emulator.Endpoints, services: LocalServices) {
+        configuration.developmentSignInKeyPath = URL(fileURLWithPath: data).appendingPathComponent(
+            "dev-sign-in/key.pem")
+        for setting in Setting.allCases {
+            if let value = ProcessInfo.processInfo.environment[setting.rawValue], !value.isEmpty {
+                configuration.settings[setting] = value
+            }
+        }
+        let services = LocalServices(
+            options: .init(
+                projectRoot: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                dataFolder: URL(fileURLWithPath: data), region: region, usesRealAWS: realAWS,
+                environment: ProcessInfo.processInfo.environment),
+            log: configuration.log)
+        do {
+            try await services.start(configuring: &configuration)
+            let emulator = try Emulator(configuration: configuration)
+            return (emulator, try await emulator.start(), services)
+        } catch {
+            await services.stop()
+            throw error
+        }
+    }
+}
+
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve API Gateway and the Lambda Invoke API, and fire schedules, until interrupted.")
@@ -47,44 +86,18 @@ struct Up: AsyncParsableCommand {
     @Flag(help: "Do not fire scheduled functions.")
     var noSchedules = false
 
-    @Flag(help: "Use real AWS with the environment's credentials instead of the local AWS endpoint.")
-    var realAWS = false
-
-    @Option(help: "Where embedded services keep their data.")
-    var data = ".local"
+    @OptionGroup var services: ServiceOptions
 
     func run() async throws {
         var configuration = functions.configuration()
         configuration.gatewayPort = port
         configuration.lambdaPort = lambdaPort
         configuration.isSchedulerEnabled = !noSchedules
-        configuration.developmentSignInKeyPath = URL(fileURLWithPath: data).appendingPathComponent(
-            "dev-sign-in/key.pem")
-        // Settings given in this shell (a real Clerk's, a public URL) win over the emulator's.
-        var passedThrough: [String: String] = [:]
-        for setting in Setting.allCases {
-            if let value = ProcessInfo.processInfo.environment[setting.rawValue], !value.isEmpty {
-                configuration.settings[setting] = value
-                passedThrough[setting.rawValue] = value
-            }
+        let (emulator, endpoints, services) = try await self.services.start(&configuration, region: functions.region)
+        let passedThrough = Setting.allCases.map(\.rawValue).filter {
+            !(ProcessInfo.processInfo.environment[$0] ?? "").isEmpty
         }
-        let projectRoot = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let services = LocalServices(
-            options: .init(
-                projectRoot: projectRoot, dataFolder: URL(fileURLWithPath: data), region: functions.region,
-                usesRealAWS: realAWS, environment: ProcessInfo.processInfo.environment),
-            log: configuration.log)
-        let emulator: Emulator
-        let endpoints: Emulator.Endpoints
-        do {
-            try await services.start(configuring: &configuration)
-            emulator = try Emulator(configuration: configuration)
-            endpoints = try await emulator.start()
-        } catch {
-            await services.stop()
-            throw error
-        }
-        if realAWS, let aws = await services.localAWS {
+        if self.services.realAWS, let aws = await services.localAWS {
             say(
                 "Real AWS      the environment's credentials; the local database's secrets at \(aws.endpoint.absoluteString)"
             )
@@ -102,7 +115,7 @@ struct Up: AsyncParsableCommand {
             say("Sign-in page  \(signIn.signInURL) (development stand-in for Clerk)")
         }
         if !passedThrough.isEmpty {
-            say("  functions use \(passedThrough.keys.sorted().joined(separator: ", ")) from this shell")
+            say("  functions use \(passedThrough.joined(separator: ", ")) from this shell")
         }
         for manifest in await emulator.manifests {
             let triggers = manifest.routes.map(\.key) + (manifest.schedule.map { ["schedule \($0)"] } ?? [])
@@ -117,9 +130,17 @@ struct Up: AsyncParsableCommand {
 
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Invoke one function once and print its response (exit status 1 on a function error).")
+        abstract: "Invoke one function once and print its response (exit status 1 on a function error).",
+        discussion: """
+            The function runs as under `up`, on the same local database and AWS (started for the \
+            invocation and stopped after it). An event may name credentials as {{session}}, \
+            {{api_key}} and {{access_token}}: a session of the development sign-in's sample person, \
+            an API key made with it, and an OAuth access token from a registered client's consent \
+            and code exchange; the key and the connection are revoked after the invocation.
+            """)
 
     @OptionGroup var functions: FunctionOptions
+    @OptionGroup var services: ServiceOptions
 
     @Argument(help: "The function's name.")
     var name: String
@@ -136,14 +157,25 @@ struct Invoke: AsyncParsableCommand {
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
         configuration.log = EmulatorLog { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        let emulator = try Emulator(configuration: configuration)
-        guard let manifest = await emulator.manifests.first(where: { $0.name == name }) else {
+        let manifests = try configuration.functionFolders.flatMap(ManifestLoader.loadAll(in:))
+        guard let manifest = manifests.first(where: { $0.name == name }) else {
             throw ValidationError("no function named \(name)")
         }
-        let payload = try eventPayload(for: manifest)
-        _ = try await emulator.start()
-        let result = try await emulator.invoke(name, Invocation(payload: payload))
+        let event = try eventPayload(for: manifest)
+        let (emulator, _, services) = try await self.services.start(&configuration, region: functions.region)
+        let result: InvocationResult
+        do {
+            guard let signIn = await emulator.developmentSignIn else { throw EmulatorError.shuttingDown }
+            let credentials = SampleCredentials(signIn: signIn)
+            result = try await emulator.invoke(name, Invocation(payload: try await credentials.fill(event)))
+            try await credentials.revoke()
+        } catch {
+            await emulator.shutdown()
+            await services.stop()
+            throw error
+        }
         await emulator.shutdown()
+        await services.stop()
         switch result {
         case .success(let output):
             FileHandle.standardOutput.write(output + Data("\n".utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import KloudCore
+import KloudLocal
 import KloudTestSupport
 import Testing
 

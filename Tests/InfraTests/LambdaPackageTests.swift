@@ -6,8 +6,8 @@ import Testing
 
 /// Each package of `make package` (dist/NAME.zip), unzipped into an otherwise empty root (but
 /// for /proc, as in Lambda) and started there by chroot, serves its sample events from the
-/// emulator's Runtime API: nothing of this machine's system (its glibc, libpq, libcurl) is
-/// needed, as on provided.al2023.
+/// emulator's Runtime API, the authenticated ones answered 2xx from the database: nothing of
+/// this machine's system (its glibc, libpq, libcurl) is needed, as on provided.al2023.
 @Suite(.serialized) struct LambdaPackageTests {
     static let dist = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["KLOUDHUB_PACKAGE_DIR"]
@@ -70,33 +70,15 @@ import Testing
         }
         try await configuration.deploy(
             on: try await SharedLocalAWS.common(), databaseURLs: urls, installation: database.name)
-        let sessions = try TestSessionTokens()
-        configuration.settings.merge([
-            .clerkIssuer: sessions.issuer, .clerkJWTKey: sessions.publicKeyPEM,
-            .clerkAuthorizedParties: sessions.party, .clerkSignInURL: "https://accounts.kloudhub.test/sign-in",
-            .clerkWebhookSecret: "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
-        ]) { _, test in test }
         let log = LogRecorder()
         configuration.log = log.log()
         let emulator = try Emulator(configuration: configuration)
         _ = try await emulator.start()
-        for name in names {
-            let events = Self.functions.appendingPathComponent("\(name)/events")
-            for event in try FileManager.default.contentsOfDirectory(atPath: events.path).sorted() {
-                let payload = try Data(contentsOf: events.appendingPathComponent(event))
-                switch try await emulator.invoke(name, Invocation(payload: payload)) {
-                case .success(let output):
-                    // An HTTP request gets a response; another event (a schedule's), the function's report.
-                    let answer = try JSONSerialization.jsonObject(with: output) as? [String: Any]
-                    let isHTTP = String(decoding: payload, as: UTF8.self).contains("\"routeKey\"")
-                    #expect(answer != nil && (!isHTTP || answer?["statusCode"] != nil), "\(name) \(event)")
-                case .failure(let failure):
-                    Issue.record(
-                        "\(name) \(event): \(String(decoding: failure.document, as: UTF8.self))\n\(log.recorded.suffix(40).joined(separator: "\n"))"
-                    )
-                }
-            }
-        }
+        let signIn = try #require(await emulator.developmentSignIn)
+        let problems = try await SampleEvents.problems(
+            functions: Self.functions, names: names, emulator: emulator, credentials: SampleCredentials(signIn: signIn))
+        #expect(
+            problems.isEmpty, "\(problems.joined(separator: "\n"))\n\(log.recorded.suffix(40).joined(separator: "\n"))")
         await emulator.shutdown()
     }
 

@@ -255,6 +255,11 @@ public actor FunctionPool {
         queue.removeFirst().continuation.resume(returning: .failure(failure))
     }
 
+    private func isFinishingAfterResponse(_ instance: FunctionInstance) -> Bool {
+        !instance.isStarting && instance.currentRequestID == nil
+            && !waitingForNext.contains { $0.instanceID == instance.id }
+    }
+
     private func removeInstance(_ instanceID: Int, kill: Bool) {
         guard let instance = instances.removeValue(forKey: instanceID) else { return }
         if let index = waitingForNext.firstIndex(where: { $0.instanceID == instanceID }) {
@@ -263,8 +268,15 @@ public actor FunctionPool {
         instance.stop(kill: kill)
     }
 
-    /// Stops every instance and fails what is still queued.
-    public func shutdown() async {
+    /// Stops every instance and fails what is still queued. An instance that has answered but
+    /// not yet asked for the next event is doing its after-response work (a request log line),
+    /// which Lambda lets finish: it gets up to `grace` to do so.
+    public func shutdown(grace: Duration = .seconds(2)) async {
+        let clock = ContinuousClock()
+        let end = clock.now + grace
+        while clock.now < end, instances.values.contains(where: isFinishingAfterResponse) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         isShuttingDown = true
         for queued in queue {
             queued.continuation.resume(

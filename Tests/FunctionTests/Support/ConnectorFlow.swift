@@ -1,5 +1,6 @@
 import Foundation
 import KloudCore
+import KloudLocal
 import KloudTestSupport
 import LoopbackServers
 
@@ -104,27 +105,5 @@ struct ConnectorFlow {
         let response = try await exchange(code: code, clientID: clientID, redirect: redirect)
         guard response.status == 200 else { throw FunctionTestFailure("exchange: \(response.text)") }
         return (clientID, try response.object())
-    }
-}
-
-/// The hidden inputs of the consent form, read as a browser would submit them.
-enum ConsentForm {
-    static func hiddenFields(_ html: String) -> [(String, String)] {
-        var fields: [(String, String)] = []
-        for line in html.split(separator: "\n") where line.contains("type=\"hidden\"") {
-            guard let name = attribute("name", in: line), let value = attribute("value", in: line) else { continue }
-            fields.append((name, unescape(value)))
-        }
-        return fields
-    }
-
-    private static func attribute(_ name: String, in line: Substring) -> String? {
-        guard let start = line.range(of: "\(name)=\"") else { return nil }
-        return String(line[start.upperBound...].prefix { $0 != "\"" })
-    }
-
-    private static func unescape(_ text: String) -> String {
-        text.replacing("&quot;", with: "\"").replacing("&#39;", with: "'").replacing("&lt;", with: "<")
-            .replacing("&gt;", with: ">").replacing("&amp;", with: "&")
     }
 }
