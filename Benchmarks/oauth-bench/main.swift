@@ -1,7 +1,11 @@
-// The token endpoint's code exchange measured end to end (`make bench`): the released
-// `authorize` and `token` binaries behind the emulator, on an embedded cluster. Each
-// iteration consents (issues a code, not timed) and then times `POST /oauth/token` with
-// PKCE, as an MCP client makes it.
+// The token function measured end to end (`make bench`): the released `authorize` and `token`
+// binaries behind the emulator, on an embedded cluster and the local AWS, deployed as
+// `kloudhub-local up` deploys them.
+// - Code exchange: each iteration consents (issues a code, not timed) and then times
+//   `POST /oauth/token` with PKCE, as an MCP client makes it.
+// - `GET /v1/account` with a signed-in person's session: cold (a new emulator each time, so
+//   the request pays the instance's start, its reading of the database secret, its first
+//   connection and the account's upsert) and warm (the same instance, again and again).
 // Run: oauth-bench --bin .build/release [iterations]
 
 import BenchSupport
@@ -70,6 +74,46 @@ await Bench.run(label: "oauth") { services in
             + "p99 \(milliseconds(samples[samples.count * 99 / 100])) ms, max \(milliseconds(samples.last!)) ms "
             + "(\(iterations) exchanges after 20 warm-up)")
     await emulator.shutdown()
+
+    try await measureAccount(configuration: configuration, iterations: iterations, http: http)
+}
+
+/// Cold and warm `GET /v1/account` with a development sign-in session, as the web app calls it.
+func measureAccount(configuration: EmulatorConfiguration, iterations: Int, http: HTTPClient) async throws {
+    let clock = ContinuousClock()
+    func account(_ gateway: String, session: String) async throws -> Duration {
+        let start = clock.now
+        let response = try await http.execute(
+            HTTPRequest(method: "GET", url: gateway + "/v1/account", headers: ["Cookie": "__session=\(session)"]))
+        let elapsed = clock.now - start
+        precondition(response.status == 200, "GET /v1/account: \(String(decoding: response.body, as: UTF8.self))")
+        return elapsed
+    }
+    var cold: [Duration] = []
+    for _ in 0..<15 {
+        let emulator = try Emulator(configuration: configuration)
+        let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+        let session = try await emulator.developmentSignIn!.sessionToken(name: "Bench", email: "bench@example.com")
+        cold.append(try await account(gateway, session: session))
+        await emulator.shutdown()
+    }
+    let emulator = try Emulator(configuration: configuration)
+    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let session = try await emulator.developmentSignIn!.sessionToken(name: "Bench", email: "bench@example.com")
+    var warm: [Duration] = []
+    for round in 0..<(iterations + 20) {
+        let elapsed = try await account(gateway, session: session)
+        if round >= 20 { warm.append(elapsed) }
+    }
+    await emulator.shutdown()
+    cold.sort()
+    warm.sort()
+    print(
+        "GET /v1/account with a session, cold: p50 \(milliseconds(cold[cold.count / 2])) ms, "
+            + "max \(milliseconds(cold.last!)) ms (\(cold.count) new instances)")
+    print(
+        "GET /v1/account with a session, warm: p50 \(milliseconds(warm[warm.count / 2])) ms, "
+            + "p99 \(milliseconds(warm[warm.count * 99 / 100])) ms (\(iterations) requests after 20 warm-up)")
 }
 
 extension String {

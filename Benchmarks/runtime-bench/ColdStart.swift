@@ -1,31 +1,56 @@
 import Foundation
+import KloudCore
 import KloudLocal
 
 /// Cold start: from starting a function's process to its first `GET /next` on the Runtime API.
 enum ColdStart {
-    /// The median, in milliseconds, of `runs` cold starts of `binary`.
-    static func median(of binary: URL, runs: Int) throws -> Double {
+    /// The median, in milliseconds, of `runs` cold starts of `binary`, given what `manifest`
+    /// says the function reads.
+    static func median(of binary: URL, manifest: FunctionManifest?, runs: Int) throws -> Double {
+        let secrets = try SecretsStub.start()
+        defer { secrets.stop() }
+        let environment = try functionEnvironment(manifest, secretsEndpoint: secrets.endpoint)
         var samples: [Double] = []
-        for _ in 0..<runs { samples.append(try once(binary)) }
+        for _ in 0..<runs { samples.append(try once(binary, environment: environment)) }
         return samples.sorted()[runs / 2]
     }
 
-    /// What each function needs to start, as Lambda would give it (its configuration and its
-    /// role's credentials). Nothing is reached before the first event, so nothing need listen.
-    static let functionEnvironment = [
-        "KLOUDHUB_PUBLIC_URL": "http://127.0.0.1:3000",
-        "DATABASE_URL": "postgresql://kloudhub_api@127.0.0.1:5432/kloudhub",
-        "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    ]
+    /// What the function starts with in AWS: its manifest's settings (values of the right form),
+    /// its database secret's ARN, which it reads at init from a loopback Secrets Manager (so the
+    /// time is the function's own work plus one loopback round trip, where AWS adds its network
+    /// latency), and its role's credentials.
+    static func functionEnvironment(_ manifest: FunctionManifest?, secretsEndpoint: String) throws -> [String: String] {
+        var environment = [
+            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsEndpoint,
+        ]
+        guard let manifest else { return environment }
+        var values = try DevelopmentSignIn(origin: "http://127.0.0.1:3000").settings
+        values[.publicURL] = "http://127.0.0.1:3000"
+        values[.credentialsKey] = "alias/kloudhub-bench-credentials"
+        values[.stateBucket] = "kloudhub-bench-state"
+        values[.logsBucket] = "kloudhub-bench-logs"
+        values[.blueprintsBucket] = "kloudhub-bench-blueprints"
+        values[.exportsBucket] = "kloudhub-bench-exports"
+        values[.functionNamePrefix] = ""
+        values[.notificationSender] = "notifications@kloudhub.local"
+        values[.mcpAllowedOrigins] = ""
+        for setting in manifest.configuration { environment[setting.rawValue] = values[setting] ?? "" }
+        if let role = manifest.databaseRole {
+            environment[Setting.databaseSecret] =
+                "arn:aws:secretsmanager:us-east-1:000000000000:secret:kloudhub-bench/database/\(role.rawValue)-AbCdEf"
+        }
+        return environment.merging(manifest.environment) { _, own in own }
+    }
 
-    private static func once(_ binary: URL) throws -> Double {
+    private static func once(_ binary: URL, environment: [String: String]) throws -> Double {
         let listener = try LoopbackListener()
         defer { listener.close() }
         let started = DispatchTime.now()
         let process = try ChildProcess.spawn(
             executable: binary.path, arguments: [],
-            environment: functionEnvironment.merging([
+            environment: environment.merging([
                 "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(listener.port)", "AWS_LAMBDA_FUNCTION_NAME": "bench",
             ]) { _, runtime in runtime },
             output: { _ in })
@@ -35,8 +60,34 @@ enum ColdStart {
     }
 }
 
+/// A loopback Secrets Manager that answers every `GetSecretValue` with one database secret as
+/// infra/ writes it (`{"url": ...}`), on a thread of its own; nothing is reached through the URL
+/// before the first event.
+final class SecretsStub: @unchecked Sendable {
+    let endpoint: String
+    private let listener: LoopbackListener
+    private let thread: Thread
+
+    static func start() throws -> SecretsStub { try SecretsStub(listener: LoopbackListener()) }
+
+    private init(listener: LoopbackListener) {
+        self.listener = listener
+        endpoint = "http://127.0.0.1:\(listener.port)"
+        let secret = #"{"url":"postgresql://kloudhub_bench@127.0.0.1:5432/kloudhub"}"#
+        let body =
+            #"{"ARN":"arn:aws:secretsmanager:us-east-1:000000000000:secret:kloudhub-bench","Name":"kloudhub-bench","SecretString":"#
+            + secret.debugDescription + "}"
+        thread = Thread {
+            listener.answerEachRequest(status: "200 OK", contentType: "application/x-amz-json-1.1", body: body)
+        }
+        thread.start()
+    }
+
+    func stop() { listener.close() }
+}
+
 /// A listening socket on a free loopback port that waits for one request line.
-final class LoopbackListener {
+final class LoopbackListener: @unchecked Sendable {
     let port: Int
     private let fd: Int32
 
@@ -71,7 +122,39 @@ final class LoopbackListener {
         guard String(decoding: received, as: UTF8.self).hasPrefix(prefix) else { throw POSIXError(.EPROTO) }
     }
 
-    func close() { Glibc.close(fd) }
+    /// Answers every request with the same response, one connection at a time, until closed.
+    func answerEachRequest(status: String, contentType: String, body: String) {
+        let response = Array(
+            "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                .utf8)
+        while true {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { return }
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            // The request's head, then as much body as it announces.
+            while true {
+                let text = String(decoding: received, as: UTF8.self)
+                if let head = text.range(of: "\r\n\r\n") {
+                    let length =
+                        text[..<head.lowerBound].split(separator: "\r\n").first {
+                            $0.lowercased().hasPrefix("content-length:")
+                        }.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                    if received.count - text[..<head.upperBound].utf8.count >= length { break }
+                }
+                let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                received += buffer[0..<count]
+            }
+            _ = response.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            Glibc.close(connection)
+        }
+    }
+
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+    }
 }
 
 /// A function binary's size: stripped, and zipped as Lambda takes it.
