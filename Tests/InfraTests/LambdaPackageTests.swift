@@ -90,11 +90,15 @@ import Testing
         let unzipped = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/unzip"), ["-q", zip.path, "-d", root.path])
         #expect(unzipped.status == 0, "\(unzipped.allText)")
-        // The root holds only the package, and /proc, which Lambda's sandbox mounts too:
-        // libdispatch's thread-pool monitor reads /proc/self/task and traps without it. It is
-        // mounted in a mount namespace of the launcher's own, so nothing is left behind.
+        // The root holds only the package, /proc and /tmp, which Lambda's sandbox has too:
+        // libdispatch's thread-pool monitor reads /proc/self/task and traps without it, and /tmp
+        // is the one writable folder (an export is assembled there). /proc is mounted in a mount
+        // namespace of the launcher's own, so nothing is left behind.
         try FileManager.default.createDirectory(
             at: root.appendingPathComponent("proc"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o1777])
         let launcher = launchers.appendingPathComponent(name)
         try """
         #!/bin/sh
