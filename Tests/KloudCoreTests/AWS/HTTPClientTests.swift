@@ -81,7 +81,6 @@ struct HTTPClientTests {
     @Test func aSilentServerTimesOutByTheInvocationsDeadlineBeforeTheClientsTimeout() async throws {
         let server = try LoopbackHTTPServer(replies: [.stall(seconds: 20)])
         let client = HTTPClient(configuration: .init(timeout: .seconds(60)))
-        let started = ContinuousClock.now
 
         let error = try await #require(throws: HTTPClientError.self) {
             try await InvocationDeadline.$waitsEndBy.withValue(ContinuousClock.now + .milliseconds(500)) {
@@ -90,7 +89,11 @@ struct HTTPClientTests {
         }
 
         #expect(error.code == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(10), "long before the server or the client's timeout")
+        // libcurl's own account of the transfer ("timed out after 501 milliseconds"), not the
+        // test's wall clock, which also counts waiting for a thread of a busy test process.
+        let message = String(reflecting: error)
+        let waited = message.firstMatch(of: /after (\d+) milliseconds/).flatMap { Int($0.1) }
+        #expect(waited.map { (400..<2000).contains($0) } == true, "\(message)")
     }
 
     @Test func noRequestLeavesOnceTheDeadlineHasPassed() async throws {
