@@ -5,8 +5,9 @@ import Testing
 
 /// Pages of resources (`resource_page`, read by list_resources and the REST API): every
 /// resource once, most expensive first, the filters applied, and a page deep in the list read
-/// through the index without the rows before it.
-@Suite(.database) struct ResourcePageTests {
+/// through the index without the rows before it. Serialized: the deep-page test counts the
+/// index's reads, and another test paging the same database at the same time adds its own.
+@Suite(.database, .serialized) struct ResourcePageTests {
     static let resourceCount = 2_000
     static let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
