@@ -124,7 +124,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "runtime-bench",
-            dependencies: ["KloudLocal", "KloudCore"],
+            dependencies: ["KloudLocal", "KloudCore", "LoopbackServers"],
             path: "Benchmarks/runtime-bench",
             swiftSettings: strictSwift
         ),

@@ -3,7 +3,9 @@
 # reading its database secret or an object decrypts with it. The credentials key seals
 # customers' cloud credentials and sensitive Kloud variables (PP-cloud): only the functions
 # whose manifest lists kms actions (scan, deploy) may use it, so no other function's role can
-# open a customer's credentials, even with a bug.
+# open a customer's credentials, even with a bug. Deploy still runs customers' Terraform in its
+# own sandbox, within reach of its role: until runs move to tasks of their own (DESIGN.md
+# section 10), this key is only as safe as that sandbox.
 
 data "aws_iam_policy_document" "kms" {
   #checkov:skip=CKV_AWS_109:a key policy's "*" is this key; the account statement is AWS's default, which lets IAM policies grant use

@@ -84,7 +84,8 @@ locals {
   function_environments = {
     for name, function in local.functions : name => merge(
       { LOG_LEVEL = var.log_level },
-      { for setting in function.configuration : setting => local.settings[setting] if local.settings[setting] != null },
+      # lookup: an unknown setting is left to the function's precondition, which names it.
+      { for setting in function.configuration : setting => lookup(local.settings, setting, null) if lookup(local.settings, setting, null) != null },
       function.databaseRole == null ? {} : {
         KLOUDHUB_DATABASE_SECRET_ARN = aws_secretsmanager_secret.database[function.databaseRole].arn
       },

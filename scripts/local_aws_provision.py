@@ -28,7 +28,8 @@ def client(service):
     return boto3.client(service, endpoint_url=endpoint, region_name=region, **admin)
 
 
-account = client("sts").get_caller_identity()["Account"]
+caller = client("sts").get_caller_identity()
+account = caller["Account"]
 secrets = client("secretsmanager")
 secret_arns = {}
 for role, url in sorted(request["databaseURLs"].items()):
@@ -43,7 +44,7 @@ iam = client("iam")
 sts = client("sts")
 # In AWS the Lambda service assumes a function's role; here the emulator stands in for it, as
 # KloudHub's administrator.
-administrator = client("sts").get_caller_identity()["Arn"]
+administrator = caller["Arn"]
 trust = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": administrator}, "Action": "sts:AssumeRole"}]})
 credentials = {}

@@ -24,23 +24,30 @@ public struct BenchServices: Sendable {
             configuration: .init(
                 dataDirectory: directory, migrationsDirectory: packageRoot.appendingPathComponent("migrations").path,
                 databaseName: "bench", isDurable: false))
-        try await cluster.start()
         let supervisor = ServiceSupervisor(log: EmulatorLog { _ in })
-        let aws = try await LocalAWS.start(projectRoot: packageRoot, region: "us-east-1", supervisor: supervisor)
-        var urls: [DatabaseRole: String] = [:]
-        for role in [DatabaseRole.api, .worker, .maintenance] {
-            urls[role] = try await cluster.connectionString(for: role, transport: .tcp)
+        do {
+            try await cluster.start()
+            let aws = try await LocalAWS.start(projectRoot: packageRoot, region: "us-east-1", supervisor: supervisor)
+            var urls: [DatabaseRole: String] = [:]
+            for role in [DatabaseRole.api, .worker, .maintenance] {
+                urls[role] = try await cluster.connectionString(for: role, transport: .tcp)
+            }
+            return BenchServices(
+                cluster: cluster, supervisor: supervisor, aws: aws, databaseURLs: urls, directory: directory)
+        } catch {
+            // Bench.run gets no services to stop, so what did start is stopped here.
+            await supervisor.stopAll()
+            await cluster.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
         }
-        return BenchServices(
-            cluster: cluster, supervisor: supervisor, aws: aws, databaseURLs: urls, directory: directory)
     }
 
     /// An emulator configuration for the binaries in `binaryFolder`, on its own ports, quiet,
     /// without schedules, with the functions deployed onto these services.
-    public func emulatorConfiguration(
-        binaryFolder: URL, functionFolders: [URL] = [packageRoot.appendingPathComponent("functions")]
-    ) async throws -> EmulatorConfiguration {
-        var configuration = EmulatorConfiguration(functionFolders: functionFolders, binaryFolder: binaryFolder)
+    public func emulatorConfiguration(binaryFolder: URL) async throws -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration(
+            functionFolders: [Self.packageRoot.appendingPathComponent("functions")], binaryFolder: binaryFolder)
         configuration.gatewayPort = 0
         configuration.lambdaPort = 0
         configuration.isSchedulerEnabled = false
@@ -85,5 +92,21 @@ public enum Bench {
             FileHandle.standardError.write(Data("\(label)-bench failed: \(String(reflecting: failure))\n".utf8))
             exit(1)
         }
+    }
+}
+
+/// Starts an emulator with `configuration`; returns it and its gateway's origin without a trailing
+/// slash, so a benchmark appends paths to it. An emulator that fails to start is shut down.
+public func startEmulator(
+    _ configuration: EmulatorConfiguration
+) async throws -> (emulator: Emulator, gateway: String) {
+    let emulator = try Emulator(configuration: configuration)
+    do {
+        var gateway = try await emulator.start().gateway.absoluteString
+        while gateway.hasSuffix("/") { gateway.removeLast() }
+        return (emulator, gateway)
+    } catch {
+        await emulator.shutdown()
+        throw error
     }
 }

@@ -44,8 +44,7 @@ await Bench.run(label: "deploy") { services in
                     \(customer.roleARN), \(customer.externalID), 'connected')
             """)
     }
-    let emulator = try Emulator(configuration: configuration)
-    let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
+    let (emulator, gateway) = try await startEmulator(configuration)
     let http = HTTPClient()
     func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {
         let response = try await http.execute(
@@ -53,6 +52,10 @@ await Bench.run(label: "deploy") { services in
                 method: method, url: gateway + path,
                 headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
                 body: .bytes(body.map { Array(try JSONSerialization.data(withJSONObject: $0)) } ?? [])))
+        guard (200..<300).contains(response.status) else {
+            let text = String(decoding: response.body.prefix(500), as: UTF8.self)
+            throw EmulatorError.serviceSeedFailed("bench", "\(method) \(path) answered \(response.status): \(text)")
+        }
         return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
     }
     let kloud = try await call(

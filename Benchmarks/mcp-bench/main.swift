@@ -151,8 +151,7 @@ await Bench.run(label: "mcp") { services in
         account: account.id, name: "bench", scopes: [.read], expiresAt: nil
     ).key
 
-    let emulator = try Emulator(configuration: configuration)
-    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let (emulator, gateway) = try await startEmulator(configuration)
     let clients = (0..<concurrency).map { _ in HTTPClient() }
     for _ in 0..<25 {
         try await withThrowingTaskGroup(of: Duration.self) { group in
@@ -170,10 +169,4 @@ await Bench.run(label: "mcp") { services in
         print(try await measure(label, body, clients: clients, gateway: gateway, key: key))
     }
     await emulator.shutdown()
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
 }

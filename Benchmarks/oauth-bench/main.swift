@@ -32,8 +32,7 @@ func milliseconds(_ duration: Duration) -> String {
 
 await Bench.run(label: "oauth") { services in
     let configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
-    let emulator = try Emulator(configuration: configuration)
-    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let (emulator, gateway) = try await startEmulator(configuration)
     let api = try await services.client(as: .api)
     let settings = try OAuthSettings(publicURL: gateway)
     let account = try AccountDirectory(database: api).upsert(
@@ -91,14 +90,12 @@ func measureAccount(configuration: EmulatorConfiguration, iterations: Int, http:
     }
     var cold: [Duration] = []
     for _ in 0..<15 {
-        let emulator = try Emulator(configuration: configuration)
-        let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+        let (emulator, gateway) = try await startEmulator(configuration)
         let session = try await emulator.developmentSignIn!.sessionToken(name: "Bench", email: "bench@example.com")
         cold.append(try await account(gateway, session: session))
         await emulator.shutdown()
     }
-    let emulator = try Emulator(configuration: configuration)
-    let gateway = try await emulator.start().gateway.absoluteString.trimmingSuffix("/")
+    let (emulator, gateway) = try await startEmulator(configuration)
     let session = try await emulator.developmentSignIn!.sessionToken(name: "Bench", email: "bench@example.com")
     var warm: [Duration] = []
     for round in 0..<(iterations + 20) {
@@ -114,10 +111,4 @@ func measureAccount(configuration: EmulatorConfiguration, iterations: Int, http:
     print(
         "GET /v1/account with a session, warm: p50 \(milliseconds(warm[warm.count / 2])) ms, "
             + "p99 \(milliseconds(warm[warm.count * 99 / 100])) ms (\(iterations) requests after 20 warm-up)")
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
 }

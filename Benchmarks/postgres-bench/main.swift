@@ -64,6 +64,7 @@ func report(_ label: String, _ unsorted: [Duration]) {
 let cluster = EmbeddedPostgres(
     configuration: .init(
         dataDirectory: directory, migrationsDirectory: migrations, databaseName: "bench", isDurable: false))
+var failure: (any Error)?
 do {
     try await cluster.start()
     let worker = PostgresClient(
@@ -168,11 +169,12 @@ do {
     print("EXPLAIN ANALYZE of the list query (as kloudhub_api, scoped):")
     plan.forEach { print("  " + $0) }
 } catch {
-    // A failure ends the process non-zero, so `make bench` stops here.
-    FileHandle.standardError.write(Data("postgres-bench failed: \(String(reflecting: error))\n".utf8))
-    await cluster.stop()
-    try? FileManager.default.removeItem(atPath: directory)
-    exit(1)
+    failure = error
 }
 await cluster.stop()
 try? FileManager.default.removeItem(atPath: directory)
+if let failure {
+    // A failure ends the process non-zero, so `make bench` stops here.
+    FileHandle.standardError.write(Data("postgres-bench failed: \(String(reflecting: failure))\n".utf8))
+    exit(1)
+}

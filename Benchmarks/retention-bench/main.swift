@@ -106,9 +106,7 @@ await Bench.run(label: "retention") { services in
     @MainActor func p50(logging: Bool) async throws -> (Double, Double) {
         var configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
         if !logging { configuration.developmentSwitches[.requestLog] = "off" }
-        let emulator = try Emulator(configuration: configuration)
-        var gateway = try await emulator.start().gateway.absoluteString
-        while gateway.hasSuffix("/") { gateway.removeLast() }
+        let (emulator, gateway) = try await startEmulator(configuration)
         let http = HTTPClient()
         let request = HTTPRequest(
             method: "GET", url: gateway + "/v1/account", headers: ["Authorization": "Bearer \(key.key)"])

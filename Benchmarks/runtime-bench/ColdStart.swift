@@ -1,15 +1,22 @@
 import Foundation
 import KloudCore
 import KloudLocal
+import LoopbackServers
 
 /// Cold start: from starting a function's process to its first `GET /next` on the Runtime API.
 enum ColdStart {
     /// The median, in milliseconds, of `runs` cold starts of `binary`, given what `manifest`
     /// says the function reads.
     static func median(of binary: URL, manifest: FunctionManifest?, runs: Int) throws -> Double {
-        let secrets = try SecretsStub.start()
+        // Secrets Manager, answering every GetSecretValue with a database secret as infra/ writes it.
+        let answer = [
+            "ARN": "arn:aws:secretsmanager:us-east-1:000000000000:secret:kloudhub-bench", "Name": "kloudhub-bench",
+            "SecretString": #"{"url":"postgresql://kloudhub_bench@127.0.0.1:5432/kloudhub"}"#,
+        ]
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)
+        let secrets = try LoopbackHTTPServer { _ in .json(200, body) }
         defer { secrets.stop() }
-        let environment = try functionEnvironment(manifest, secretsEndpoint: secrets.endpoint)
+        let environment = try functionEnvironment(manifest, secretsEndpoint: secrets.url)
         var samples: [Double] = []
         for _ in 0..<runs { samples.append(try once(binary, environment: environment)) }
         return samples.sorted()[runs / 2]
@@ -60,34 +67,8 @@ enum ColdStart {
     }
 }
 
-/// A loopback Secrets Manager that answers every `GetSecretValue` with one database secret as
-/// infra/ writes it (`{"url": ...}`), on a thread of its own; nothing is reached through the URL
-/// before the first event.
-final class SecretsStub: @unchecked Sendable {
-    let endpoint: String
-    private let listener: LoopbackListener
-    private let thread: Thread
-
-    static func start() throws -> SecretsStub { try SecretsStub(listener: LoopbackListener()) }
-
-    private init(listener: LoopbackListener) {
-        self.listener = listener
-        endpoint = "http://127.0.0.1:\(listener.port)"
-        let secret = #"{"url":"postgresql://kloudhub_bench@127.0.0.1:5432/kloudhub"}"#
-        let body =
-            #"{"ARN":"arn:aws:secretsmanager:us-east-1:000000000000:secret:kloudhub-bench","Name":"kloudhub-bench","SecretString":"#
-            + secret.debugDescription + "}"
-        thread = Thread {
-            listener.answerEachRequest(status: "200 OK", contentType: "application/x-amz-json-1.1", body: body)
-        }
-        thread.start()
-    }
-
-    func stop() { listener.close() }
-}
-
 /// A listening socket on a free loopback port that waits for one request line.
-final class LoopbackListener: @unchecked Sendable {
+final class LoopbackListener {
     let port: Int
     private let fd: Int32
 
@@ -122,39 +103,7 @@ final class LoopbackListener: @unchecked Sendable {
         guard String(decoding: received, as: UTF8.self).hasPrefix(prefix) else { throw POSIXError(.EPROTO) }
     }
 
-    /// Answers every request with the same response, one connection at a time, until closed.
-    func answerEachRequest(status: String, contentType: String, body: String) {
-        let response = Array(
-            "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-                .utf8)
-        while true {
-            let connection = accept(fd, nil, nil)
-            guard connection >= 0 else { return }
-            var received: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            // The request's head, then as much body as it announces.
-            while true {
-                let text = String(decoding: received, as: UTF8.self)
-                if let head = text.range(of: "\r\n\r\n") {
-                    let length =
-                        text[..<head.lowerBound].split(separator: "\r\n").first {
-                            $0.lowercased().hasPrefix("content-length:")
-                        }.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
-                    if received.count - text[..<head.upperBound].utf8.count >= length { break }
-                }
-                let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-                guard count > 0 else { break }
-                received += buffer[0..<count]
-            }
-            _ = response.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            Glibc.close(connection)
-        }
-    }
-
-    func close() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
-    }
+    func close() { Glibc.close(fd) }
 }
 
 /// A function binary's size: stripped, and zipped as Lambda takes it.

@@ -117,8 +117,7 @@ await Bench.run(label: "scan") { services in
         var configuration = try await services.emulatorConfiguration(binaryFolder: binaryFolder)
         configuration.log = EmulatorLog { memory.read($0) }
         configuration.awsEnvironment["AWS_ENDPOINT_URL"] = endpoint
-        let emulator = try Emulator(configuration: configuration)
-        let gateway = try await emulator.start().gateway.absoluteString.trimmingCharacters(in: ["/"])
+        let (emulator, gateway) = try await startEmulator(configuration)
         let http = HTTPClient()
         func call(_ method: String, _ path: String, _ body: String = "") async throws -> [String: Any] {
             let response = try await http.execute(
@@ -126,6 +125,10 @@ await Bench.run(label: "scan") { services in
                     method: method, url: gateway + path,
                     headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
                     body: .bytes(Array(body.utf8))))
+            guard (200..<300).contains(response.status) else {
+                let text = String(decoding: response.body.prefix(500), as: UTF8.self)
+                throw EmulatorError.serviceSeedFailed("bench", "\(method) \(path) answered \(response.status): \(text)")
+            }
             return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
         }
 
@@ -144,6 +147,11 @@ await Bench.run(label: "scan") { services in
         let swiftSeconds = seconds(ContinuousClock.now - scanStart)
         let motoDuringScan = cpuSeconds(of: moto) - motoBeforeScan
         await emulator.shutdown()
+        let status = scan["status"] as? String ?? ""
+        guard status == "succeeded" else {
+            let errorCode = scan["error_code"] as? String ?? "no error code"
+            throw EmulatorError.serviceSeedFailed("bench", "scan \(scanID) ended \(status) (\(errorCode))")
+        }
         let motoBeforeBaseline = cpuSeconds(of: moto)
 
         let baseline =

@@ -41,6 +41,17 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Where embedded services keep their data.")
     var data = ".local"
 
+    /// The settings given in this shell's environment.
+    static var settingsFromShell: [Setting: String] {
+        var settings: [Setting: String] = [:]
+        for setting in Setting.allCases {
+            if let value = ProcessInfo.processInfo.environment[setting.rawValue], !value.isEmpty {
+                settings[setting] = value
+            }
+        }
+        return settings
+    }
+
     /// Starts the services `configuration` needs (the database, the local AWS), then the
     /// emulator; settings given in this shell (a real Clerk's, a public URL) win over the
     /// emulator's. Nothing is left running when it throws.
@@ -49,11 +60,7 @@ struct ServiceOptions: ParsableArguments {
     ) async throws -> (emulator: Emulator, endpoints: Emulator.Endpoints, services: LocalServices) {
         configuration.developmentSignInKeyPath = URL(fileURLWithPath: data).appendingPathComponent(
             "dev-sign-in/key.pem")
-        for setting in Setting.allCases {
-            if let value = ProcessInfo.processInfo.environment[setting.rawValue], !value.isEmpty {
-                configuration.settings[setting] = value
-            }
-        }
+        configuration.settings.merge(Self.settingsFromShell) { _, shell in shell }
         let services = LocalServices(
             options: .init(
                 projectRoot: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
@@ -94,9 +101,7 @@ struct Up: AsyncParsableCommand {
         configuration.lambdaPort = lambdaPort
         configuration.isSchedulerEnabled = !noSchedules
         let (emulator, endpoints, services) = try await self.services.start(&configuration, region: functions.region)
-        let passedThrough = Setting.allCases.map(\.rawValue).filter {
-            !(ProcessInfo.processInfo.environment[$0] ?? "").isEmpty
-        }
+        let passedThrough = ServiceOptions.settingsFromShell.keys.map(\.rawValue).sorted()
         if self.services.realAWS, let aws = await services.localAWS {
             say(
                 "Real AWS      the environment's credentials; the local database's secrets at \(aws.endpoint.absoluteString)"

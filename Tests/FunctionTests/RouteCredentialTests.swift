@@ -72,9 +72,7 @@ import Testing
         let stack = try await FunctionStack.shared.running()
         let credentials = try await Self.credentials(stack)
         let gateway = Gateway(base: stack.gateway)
-        let manifests = try ManifestLoader.loadAll(
-            in: URL(fileURLWithPath: TestEnvironment.packageRoot).appendingPathComponent("functions"))
-        for manifest in manifests {
+        for manifest in await stack.emulator.manifests {
             for route in manifest.routes {
                 let takes = try #require(manifest.credentials[route.key], "\(route.key) says what it takes")
                 for presented in Presented.allCases {
@@ -144,9 +142,7 @@ import Testing
         let stack = try await FunctionStack.shared.running()
         let credentials = try await Self.credentials(stack)
         let gateway = Gateway(base: stack.gateway)
-        let manifests = try ManifestLoader.loadAll(
-            in: URL(fileURLWithPath: TestEnvironment.packageRoot).appendingPathComponent("functions"))
-        for manifest in manifests {
+        for manifest in await stack.emulator.manifests {
             for route in manifest.routes {
                 let takes = manifest.credentials[route.key] ?? []
                 guard takes.contains(where: \.provesAPerson), !Self.isBrowserPage(route) else { continue }

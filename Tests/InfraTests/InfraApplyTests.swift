@@ -25,8 +25,10 @@ import Testing
             let state = try await terraform.succeed(["state", "list", "-state=\(terraform.statePath)"])
             let managed = state.text.split(separator: "\n").filter { !$0.hasPrefix("data.") }
             #expect(managed.count == toAdd, "every planned resource is in the state")
-            try await expectWiring(terraform)
-            try await expectEnvironments(terraform)
+            let shown = try await terraform.succeed(["show", "-json", terraform.statePath])
+            let resources = try StateResources(json: shown.output)
+            try expectWiring(resources)
+            try await expectEnvironments(resources)
             let created = try await aws.inventory().subtracting(before)
             #expect(created.contains("lambda-function kloudhub-citest-infra-probe"))
             #expect(created.contains("schedule infra-probe"))
@@ -109,10 +111,9 @@ import Testing
         ]
     }
 
-    /// What the probe manifest asked for is what its role, schedule and routes hold.
-    private func expectWiring(_ terraform: Terraform) async throws {
-        let shown = try await terraform.succeed(["show", "-json", terraform.statePath])
-        let resources = try StateResources(json: shown.output)
+    /// What the probe manifest asked for is what its role, schedule and routes hold in the
+    /// applied state's `resources`.
+    private func expectWiring(_ resources: StateResources) throws {
         let policy = try #require(resources.first("aws_iam_role_policy", key: "infra-probe")?["policy"] as? String)
         #expect(policy.contains("lambda:InvokeFunction") && policy.contains(":function:kloudhub-citest-token\""))
         #expect(!policy.contains(":function:kloudhub-citest-authorize"), "invokes only what the manifest names")
@@ -139,9 +140,8 @@ import Testing
         #expect(
             ((probeEnvironment as? [String: Any])?["KLOUDHUB_KMS_KEY_ID"] as? String) == credentialsKey,
             "the credentials key is the one setting names")
-        let function = try #require(resources.first("aws_lambda_function", key: "infra-probe"))
-        #expect(function["reserved_concurrent_executions"] as? Int == 2)
-        #expect(function["runtime"] as? String == "provided.al2023")
+        #expect(probe["reserved_concurrent_executions"] as? Int == 2)
+        #expect(probe["runtime"] as? String == "provided.al2023")
         let group = try #require(resources.first("aws_cloudwatch_log_group", key: "infra-probe"))
         #expect(group["retention_in_days"] as? Int == 90)
         let schedule = try #require(resources.first("aws_scheduler_schedule", key: "infra-probe"))
@@ -150,12 +150,11 @@ import Testing
         #expect(resources.first("aws_apigatewayv2_route", key: "POST /oauth/token") != nil)
     }
 
-    /// Each function is given exactly the settings its manifest lists, its database role's
-    /// secret and LOG_LEVEL; and the emulator, started as `kloudhub-local up` starts it, gives
-    /// each the same names (besides what Lambda itself sets, and the development switches).
-    private func expectEnvironments(_ terraform: Terraform) async throws {
-        let shown = try await terraform.succeed(["show", "-json", terraform.statePath])
-        let resources = try StateResources(json: shown.output)
+    /// Each function in the applied state's `resources` is given exactly the settings its
+    /// manifest lists, its database role's secret and LOG_LEVEL; and the emulator, started as
+    /// `kloudhub-local up` starts it, gives each the same names (besides what Lambda itself sets,
+    /// and the development switches).
+    private func expectEnvironments(_ resources: StateResources) async throws {
         let manifests = try ConfigurationParityTests.manifests()
         // The test installation names Clerk's JWKS URL rather than a PEM key, and no MCP origins.
         let unset: Set<String> = [Setting.clerkJWTKey.rawValue, Setting.mcpAllowedOrigins.rawValue]

@@ -51,12 +51,12 @@ struct TestEmulator {
 
     /// Invokes and decodes a successful JSON object response.
     func invokeObject(_ event: String, function: String = "runtime-probe") async throws -> [String: Any] {
-        guard case .success(let data) = try await invoke(event, function: function),
+        let result = try await invoke(event, function: function)
+        guard case .success(let data) = result,
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {
             throw TestFailure(
-                "expected a JSON object response, got \(try await invoke(event, function: function)); "
-                    + log.recorded.suffix(20).joined(separator: "\n"))
+                "expected a JSON object response, got \(result); " + log.recorded.suffix(20).joined(separator: "\n"))
         }
         return object
     }

@@ -10,7 +10,7 @@ struct DeployAPI: APIFunction {
     let database: PostgresClient
     let klouds: KloudStore
     let validator: TerraformValidator
-    /// Nil where runs cannot start here (no Terraform, or no state and logs buckets).
+    /// Nil where runs cannot start here (no Terraform).
     let deployments: DeploymentQueue?
     let s3: S3Client
     let logsBucket: String

@@ -83,15 +83,10 @@ struct CloudAccountsEndpoint: Sendable {
                 throw APIError(
                     .badRequest, "invalid_credentials", "AWS refused these access keys (\(error.code.rawValue))")
             }
-            guard let sealer = connections.sealer else {
-                throw APIError(
-                    .serviceUnavailable, "access_keys_unavailable",
-                    "this installation cannot store access keys (no KMS key); connect with a role")
-            }
             let id = UUID()
             let owner = SecretOwner(
                 accountID: caller.accountID.uuidString.lowercased(), cloudAccountID: id.uuidString.lowercased())
-            let sealed = try await sealer.seal(AccessKeys.sealable(credentials), for: owner)
+            let sealed = try await connections.sealer.seal(AccessKeys.sealable(credentials), for: owner)
             try database.transaction(scopedTo: caller.accountID) { transaction in
                 _ = try transaction.execute(
                     """

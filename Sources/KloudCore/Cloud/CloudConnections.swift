@@ -20,12 +20,11 @@ public struct CloudConnections: Sendable {
     /// KloudHub's own AWS settings; a customer's endpoints are these too (the local AWS here).
     public var configuration: AWSConfiguration
     public let httpClient: HTTPClient
-    /// Seals and opens access keys; nil where no KMS key is configured (then only role
-    /// connections work).
-    public let sealer: SecretSealer?
+    /// Seals and opens access keys with the credentials key.
+    public let sealer: SecretSealer
 
     public init(
-        database: PostgresClient, configuration: AWSConfiguration, httpClient: HTTPClient, sealer: SecretSealer?
+        database: PostgresClient, configuration: AWSConfiguration, httpClient: HTTPClient, sealer: SecretSealer
     ) {
         self.database = database
         self.configuration = configuration
@@ -71,7 +70,6 @@ public struct CloudConnections: Sendable {
         guard let sealed = cloudAccount.sealedKeys else { throw ConnectionError(code: "credentials_missing") }
         let owner = SecretOwner(
             accountID: account.uuidString.lowercased(), cloudAccountID: cloudAccount.id.uuidString.lowercased())
-        guard let sealer else { throw ConnectionError(code: "kms_not_configured") }
         let opened = try await sealer.open(sealed, for: owner)
         return StaticCredentialsProvider(try AccessKeys.credentials(from: opened))
     }

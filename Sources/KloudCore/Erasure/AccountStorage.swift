@@ -20,13 +20,12 @@ public struct AccountStorage: Sendable {
         self.buckets = buckets
     }
 
-    /// The buckets a function's settings name, by purpose, for the purposes given.
-    public static func buckets(
-        reading environment: inout EnvironmentReader, purposes: [String] = ["state", "logs", "blueprints", "exports"]
-    ) -> [String: String] {
+    /// The buckets a function's settings name, by purpose; a purpose whose setting is unset is
+    /// left out.
+    public static func buckets(reading environment: inout EnvironmentReader) -> [String: String] {
         var buckets: [String: String] = [:]
-        for purpose in purposes {
-            if let setting = bucketSettings[purpose], let name = environment.value(setting) { buckets[purpose] = name }
+        for (purpose, setting) in bucketSettings {
+            if let name = environment.value(setting) { buckets[purpose] = name }
         }
         return buckets
     }

@@ -136,16 +136,12 @@ public struct DatabasePreparation: Sendable {
     public static func fromSecrets(
         prefix: String, aws: AWSConfiguration, httpClient: HTTPClient, migrationsDirectory: String
     ) async throws -> DatabasePreparation {
-        struct Secret: Decodable {
-            var url: String
-            var username: String?
-        }
         let secrets = SecretsManagerClient(configuration: aws, httpClient: httpClient)
         var trimmed = prefix
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        func read(_ role: DatabaseRole) async throws -> Secret {
+        func read(_ role: DatabaseRole) async throws -> DatabaseSecret.Contents {
             let text = try await secrets.secretString(id: "\(trimmed)/\(role.rawValue)")
-            guard let secret = try? JSONDecoder().decode(Secret.self, from: Data(text.utf8)) else {
+            guard let secret = try? DatabaseSecret.contents(of: text) else {
                 throw MigrationError(.invalidLogin, migration: role.rawValue)
             }
             return secret

@@ -17,8 +17,15 @@ extension IPAddress {
     /// Whether the address is loopback: 127/8, ::1, or an IPv4-mapped 127/8.
     public var isLoopback: Bool {
         if isIPv4 { return bytes[0] == 127 }
-        if let carried = carriedIPv4, Self.hasPrefix(bytes, Self.ipv4Mapped, length: 96) { return carried[0] == 127 }
+        if let mapped = mappedIPv4 { return mapped.bytes[0] == 127 }
         return bytes == [UInt8](repeating: 0, count: 15) + [1]
+    }
+
+    /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`); nil for any
+    /// other address, IPv4 and NAT64 included.
+    var mappedIPv4: IPAddress? {
+        guard !isIPv4, Self.hasPrefix(bytes, Self.ipv4Mapped, length: 96) else { return nil }
+        return IPAddress(bytes: Array(bytes[12...]))
     }
 
     /// The IPv4 address inside an IPv4-mapped or a well-known NAT64 IPv6 address.

@@ -25,13 +25,10 @@ public struct RegistrationBudget: Sendable, Equatable {
             network = Self.unreadableSource
             return
         }
-        let mappedPrefix = [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF]
         if address.isIPv4 {
             network = address.description + "/32"
-        } else if Array(address.bytes.prefix(12)) == mappedPrefix,
-            let carried = IPAddress(bytes: Array(address.bytes[12...]))
-        {
-            network = carried.description + "/32"
+        } else if let mapped = address.mappedIPv4 {
+            network = mapped.description + "/32"
         } else {
             let prefix = IPAddress(bytes: Array(address.bytes.prefix(8)) + [UInt8](repeating: 0, count: 8))
             network = (prefix?.description ?? "::") + "/64"

@@ -14,8 +14,9 @@ public enum DatabaseRole: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// The environment variable that points the emulator at an external
     /// server for this role instead of its embedded one, such as
-    /// `KLOUDHUB_DATABASE_URL_API`; the emulator hands the chosen URL to each
-    /// function as `DATABASE_URL`.
+    /// `KLOUDHUB_DATABASE_URL_API`; the emulator stores the chosen URL in the
+    /// role's secret and hands each function that secret's ARN as
+    /// `KLOUDHUB_DATABASE_SECRET_ARN`.
     public var databaseURLVariable: String {
         "KLOUDHUB_DATABASE_URL_" + rawValue.uppercased()
     }

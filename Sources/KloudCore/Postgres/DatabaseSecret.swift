@@ -22,25 +22,26 @@ public struct DatabaseSecret: Sendable {
         self.init(secretARN: arn)
     }
 
+    /// The fields of a database secret that KloudHub reads: `url`, the connection string, and
+    /// with RDS `username`.
+    struct Contents: Sendable, Decodable {
+        var url: String
+        var username: String?
+    }
+
+    /// Decodes a database secret's JSON; throws the decoder's error when it is not
+    /// `{"url": ...}`, which each caller turns into an error of its own.
+    static func contents(of text: String) throws -> Contents {
+        try JSONDecoder().decode(Contents.self, from: Data(text.utf8))
+    }
+
     /// The connection string, read from Secrets Manager.
     public func connectionString(aws: AWSConfiguration, httpClient: HTTPClient) async throws -> String {
         let text = try await SecretsManagerClient(configuration: aws, httpClient: httpClient).secretString(
             id: secretARN)
-        struct Secret: Decodable { var url: String }
-        guard let secret = try? JSONDecoder().decode(Secret.self, from: Data(text.utf8)), !secret.url.isEmpty else {
+        guard let contents = try? Self.contents(of: text), !contents.url.isEmpty else {
             throw ConfigurationError(variable: Setting.databaseSecret, reason: "a secret holding {\"url\": ...}")
         }
-        return secret.url
-    }
-
-    /// A client of the database, connecting on first use: the connection string read now, and
-    /// every statement bounded by `statementTimeout`.
-    public func client(
-        aws: AWSConfiguration, httpClient: HTTPClient, statementTimeout: Duration = .seconds(10)
-    ) async throws -> PostgresClient {
-        PostgresClient(
-            configuration: .init(
-                connectionString: try await connectionString(aws: aws, httpClient: httpClient),
-                statementTimeout: statementTimeout))
+        return contents.url
     }
 }

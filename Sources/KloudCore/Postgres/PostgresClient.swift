@@ -234,8 +234,7 @@ public final class PostgresClient: Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        String(max(1, duration.wholeMilliseconds))
     }
 }
 

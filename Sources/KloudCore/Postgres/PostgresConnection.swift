@@ -168,14 +168,7 @@ public final class PostgresConnection {
     /// would notice only much later) and ``PostgresError/Kind/deadlineExceeded`` thrown.
     private func nextResult(_ handle: OpaquePointer) throws -> OpaquePointer? {
         while PQisBusy(handle) == 1 {
-            let timeout =
-                InvocationDeadline.remaining.map { remaining in
-                    Int32(
-                        clamping: max(
-                            0,
-                            remaining.components.seconds * 1000 + remaining.components.attoseconds
-                                / 1_000_000_000_000_000))
-                } ?? -1
+            let timeout = InvocationDeadline.remaining.map { Int32(clamping: max(0, $0.wholeMilliseconds)) } ?? -1
             var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, timeout)
             if ready == 0 {

@@ -11,10 +11,11 @@ public struct SweepReport: Sendable, Equatable, Codable {
     public var isComplete: Bool
     /// Counts by rule: `oauth_codes_deleted`, `api_keys_purged`, `request_log_partitions_created`,
     /// `request_log_partitions_dropped`, `request_log_rows_deleted`,
-    /// `registration_budgets_deleted`, `oauth_clients_deleted`, `erasures_started`,
-    /// `erasures_completed`, `erasures_unfinished` (stopped by the deadline), `erasures_failed`,
-    /// and the outbox's `notifications_sent`, `notifications_not_sent` (refused again, or taken
-    /// by another sender) and `notifications_abandoned` (left mid-send; never repeated).
+    /// `registration_budgets_deleted`, `oauth_clients_deleted`, `erased_clerk_users_deleted`,
+    /// `erasures_started`, `erasures_completed`, `erasures_unfinished` (stopped by the deadline),
+    /// `erasures_failed`, and the outbox's `notifications_sent`, `notifications_not_sent`
+    /// (refused again, or taken by another sender) and `notifications_abandoned` (left mid-send;
+    /// never repeated).
     public var counts: [String: Int]
     /// The rules that failed, each with a stable code (``SweepRule/failureCode(for:)``); the
     /// detail is in the log. The other rules ran all the same.

@@ -43,7 +43,8 @@ struct InvokeCaller: Sendable {
                 SignableRequest.Header(name: $0.name, value: $0.value)
             }, body: body)
         let signer = SigV4Signer(service: parsed.service, region: parsed.region)
-        let payloadHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        // The body's own hash: a caller's claimed X-Amz-Content-SHA256 is not taken on trust.
+        let payloadHash = SHA256.hash(data: body).hexDigits
         guard let canonical = try? signer.canonicalRequest(for: request, payloadHash: payloadHash),
             let stringToSign = try? signer.stringToSign(for: canonical, at: date),
             let signature = try? signer.signature(for: stringToSign, using: function.credentials, at: date),
@@ -80,13 +81,15 @@ struct InvokeCaller: Sendable {
     }
 
     /// `20261207T224800Z` as a date.
-    static func date(_ text: String) -> Date? {
+    static func date(_ text: String) -> Date? { amzDate.date(from: text) }
+
+    private static let amzDate: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.date(from: text)
-    }
+        return formatter
+    }()
 
     private static func queryItems(_ query: String) -> [SignableRequest.QueryItem] {
         query.split(separator: "&").map { pair in

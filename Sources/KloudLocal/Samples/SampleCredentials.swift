@@ -104,9 +104,9 @@ public actor SampleCredentials {
             "create an API key", "POST", "/v1/api-keys", expecting: 201,
             headers: ["Authorization": "Bearer \(session)", "Content-Type": "application/json"],
             body: #"{"name":"sample events","scopes":["kloudhub:read","kloudhub:write"]}"#)
-        let object = try? JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any]
-        if let id = (object?["apiKey"] as? [String: Any])?["id"] as? String { revocations.append("/v1/api-keys/\(id)") }
-        return try field("key", of: created, step: "create an API key")
+        let key = try decode(APIKeyService.CreatedKey.self, from: created, step: "create an API key")
+        revocations.append("/v1/api-keys/\(key.apiKey.id.uuidString.lowercased())")
+        return key.key
     }
 
     /// Registers a public client, consents as the sample person and exchanges the code.
@@ -120,7 +120,7 @@ public actor SampleCredentials {
                 {"client_name":"Sample events","redirect_uris":["\(redirect)"],"token_endpoint_auth_method":"none",\
                 "grant_types":["authorization_code","refresh_token"],"response_types":["code"]}
                 """)
-        let clientID = try field("client_id", of: registered, step: "register a client")
+        let clientID = try decode(Registration.self, from: registered, step: "register a client").clientId
         revocations.append("/v1/oauth-connections/\(Base64URL.encode(Array(clientID.utf8)))")
         let verifier = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
         let challenge = Base64URL.encode(Array(SHA256.hash(data: Data(verifier.utf8))))
@@ -155,7 +155,7 @@ public actor SampleCredentials {
                 ("grant_type", "authorization_code"), ("code", code), ("client_id", clientID),
                 ("redirect_uri", redirect), ("code_verifier", verifier), ("resource", resource),
             ]))
-        return try field("access_token", of: tokens, step: "exchange the code")
+        return try decode(Tokens.self, from: tokens, step: "exchange the code").accessToken
     }
 
     private func send(
@@ -171,12 +171,24 @@ public actor SampleCredentials {
         return response
     }
 
-    private func field(_ name: String, of response: HTTPResponse, step: String) throws -> String {
-        let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-        guard let value = object?[name] as? String else {
-            throw Failure(step: step, status: response.status, body: "no \(name) in the answer")
+    private struct Registration: Decodable { var clientId: String }
+    private struct Tokens: Decodable { var accessToken: String }
+
+    /// The answer's body as `type`: OAuth's snake_case fields and the API's camelCase ones
+    /// alike, dates in ISO 8601.
+    private func decode<Answer: Decodable>(
+        _ type: Answer.Type, from response: HTTPResponse, step: String
+    ) throws
+        -> Answer
+    {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(type, from: Data(response.body))
+        } catch {
+            throw Failure(step: step, status: response.status, body: "an answer of another shape: \(error)")
         }
-        return value
     }
 
     private static func cookie(_ name: String, in response: HTTPResponse) -> String? {

@@ -2,8 +2,8 @@ import Foundation
 import KloudCore
 
 /// The emulator's stand-in for AWS: a moto server on a free loopback port, checking SigV4
-/// signatures, seeded with KloudHub's own KMS key, buckets and SES identity, an IAM user whose
-/// key the functions sign with, and a demo customer account reachable by AssumeRole.
+/// signatures, seeded with KloudHub's own KMS key, buckets and SES identity, and a demo customer
+/// account reachable by AssumeRole; `deploy` gives each function a role of its own to sign with.
 public struct LocalAWS: Sendable {
     /// A customer account to connect: a role that trusts KloudHub's account with an external id.
     public struct DemoCustomer: Sendable, Decodable {

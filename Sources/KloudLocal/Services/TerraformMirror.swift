@@ -7,7 +7,7 @@ import Foundation
 /// same places for the Makefile and the tests).
 public enum TerraformMirror {
     /// The folders looked in, in order.
-    public static func candidates(environment: [String: String]) -> [String] {
+    static func candidates(environment: [String: String]) -> [String] {
         let home = environment["HOME"] ?? "/root"
         return [
             environment["KLOUDHUB_TERRAFORM_MIRROR"] ?? "", "/opt/tf-plugins", "/usr/share/terraform/plugins",

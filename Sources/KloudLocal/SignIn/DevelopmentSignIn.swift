@@ -132,10 +132,3 @@ public struct DevelopmentSignIn: Sendable {
         return address
     }
 }
-
-extension Sequence<UInt8> {
-    /// Lowercase hexadecimal, two digits a byte.
-    fileprivate var hexDigits: String {
-        map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
-}

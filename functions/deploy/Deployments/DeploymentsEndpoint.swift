@@ -8,7 +8,7 @@ struct DeploymentsEndpoint: Sendable {
     let database: PostgresClient
     let queue: DeploymentQueue?
     let s3: S3Client
-    let logsBucket: String?
+    let logsBucket: String
     let caller: Caller
 
     struct View: Encodable {
@@ -109,7 +109,7 @@ struct DeploymentsEndpoint: Sendable {
             return try row.decode((String?, String).self)
         }
         var text: [UInt8] = []
-        if let key, let logsBucket { text = try await logObject(key, in: logsBucket) }
+        if let key { text = try await logObject(key, in: logsBucket) }
         struct Page: Encodable {
             var text: String
             var offset: Int

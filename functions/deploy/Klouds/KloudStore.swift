@@ -11,10 +11,10 @@ struct KloudStore: Sendable {
 
     let database: PostgresClient
     let s3: S3Client
-    /// The blueprints bucket; nil where none is configured (then every file is kept inline).
-    let bucket: String?
-    /// Seals sensitive values; nil where no KMS key is configured (then they are refused).
-    let sealer: SecretSealer?
+    /// The blueprints bucket, where files over the inline limit are kept.
+    let bucket: String
+    /// Seals sensitive values with the credentials key.
+    let sealer: SecretSealer
 
     /// A variable as stored: the value, or for a sensitive one its sealed value.
     struct StoredVariable: Codable, Sendable {
@@ -78,13 +78,13 @@ struct KloudStore: Sendable {
         for file in draft.files {
             let bytes = Array(file.content.utf8)
             let digest = ContentDigest.sha256(bytes)
-            if bytes.count <= Self.inlineLimit || bucket == nil {
+            if bytes.count <= Self.inlineLimit {
                 rows.append((file.path, file.content, nil, digest, bytes.count))
             } else {
                 let key =
                     AccountStorage.prefix(for: account) + "klouds/\(id.uuidString.lowercased())/"
                     + digest.map { String($0, radix: 16).leftPadded(2) }.joined()
-                _ = try await s3.putObject(bucket: bucket!, key: key, body: bytes, contentType: "text/plain")
+                _ = try await s3.putObject(bucket: bucket, key: key, body: bytes, contentType: "text/plain")
                 rows.append((file.path, nil, key, digest, bytes.count))
             }
         }
@@ -134,11 +134,6 @@ struct KloudStore: Sendable {
             return StoredVariable(
                 sensitive: true, description: given.description, default: nil, sealed: previous.sealed)
         }
-        guard let sealer else {
-            throw APIError(
-                .serviceUnavailable, "sensitive_values_unavailable",
-                "this installation cannot store sensitive values (no KMS key)")
-        }
         var text = Array(try JSONStreamEncoder().encode(value))
         let sealed = try await sealer.seal(
             SecretBytes(wiping: &text), for: Self.owner(name, kloud: kloud, account: account))
@@ -173,9 +168,7 @@ struct KloudStore: Sendable {
             return keys
         }
         guard let keys else { throw APIError(.notFound, "not_found", "no such Kloud") }
-        if let bucket {
-            for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
-        }
+        for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
     }
 
     // MARK: reading
@@ -220,7 +213,7 @@ struct KloudStore: Sendable {
     private func open(
         _ sealed: StoredVariable.Sealed, variable: String, kloud: UUID, account: UUID
     ) async throws -> JSONValue {
-        guard let sealer, let ciphertext = Data(base64Encoded: sealed.ciphertext),
+        guard let ciphertext = Data(base64Encoded: sealed.ciphertext),
             let dataKey = Data(base64Encoded: sealed.encryptedDataKey)
         else { throw ConnectionError(code: "sensitive_value_unreadable") }
         let opened = try await sealer.open(
@@ -276,7 +269,7 @@ struct KloudStore: Sendable {
     @inline(never)
     private func fileContents(_ file: FileRow) async throws -> String {
         if let content = file.content { return content }
-        guard let bucket, let key = file.s3Key else { throw ConnectionError(code: "kloud_file_missing") }
+        guard let key = file.s3Key else { throw ConnectionError(code: "kloud_file_missing") }
         return String(decoding: try await s3.getObject(bucket: bucket, key: key).body, as: UTF8.self)
     }
 }

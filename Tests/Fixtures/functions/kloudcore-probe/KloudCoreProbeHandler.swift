@@ -33,7 +33,10 @@ struct KloudCoreProbeHandler: LambdaHandler {
         switch event["action"]?.stringValue {
         case "whoami":
             guard let secret = database, let aws else { throw ProbeError(description: "no database secret") }
-            let database = try await secret.client(aws: aws, httpClient: http)
+            let database = PostgresClient(
+                configuration: .init(
+                    connectionString: try await secret.connectionString(aws: aws, httpClient: http),
+                    statementTimeout: .seconds(10)))
             let row = try database.query("select current_user::text").first
             let user = try row?.decode(String.self) ?? ""
             var roles: [JSONValue] = []

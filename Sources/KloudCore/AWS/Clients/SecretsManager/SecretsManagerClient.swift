@@ -1,8 +1,9 @@
 import FoundationEssentials
 
 /// AWS Secrets Manager: the one read the functions need (a secret's current string, which holds
-/// the connection string of a function's database role), and the write that the emulator and
-/// the tests store the local database's connection strings with.
+/// the connection string of a function's database role), and a write that only the tests use
+/// to store connection strings (the emulator's secrets come from
+/// `scripts/local_aws_provision.py`).
 public struct SecretsManagerClient: Sendable {
     let client: AWSServiceClient
 
